@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wsaevent: event objects.
+ *
+ * An event is an anon-inode file.  Its ioctls set, reset, pulse and read
+ * it; it is pollable (EPOLLIN while signaled, without consuming it) and
+ * shows its state in fdinfo.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+/**
+ * wsaevent_event_signal_locked() - signal an event and satisfy its waiters
+ * @ev: the event
+ *
+ * Wakes, oldest first, every waiter the event can satisfy; an auto-reset
+ * event stops at the first one, which consumes it.  Returns with the event
+ * still signaled unless a waiter consumed it.  Callable from atomic
+ * context; the caller wakes @ev->poll_wq after dropping the lock.
+ */
+void wsaevent_event_signal_locked(struct wsaevent_event *ev)
+{
+	lockdep_assert_held(&ev->ctx->lock);
+
+	ev->signaled = true;
+	wsaevent_wake_waiters_locked(ev);
+}
+
+static void wsaevent_event_wake_poll(struct wsaevent_event *ev)
+{
+	wake_up_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+enum wsaevent_event_op { EVENT_SET, EVENT_RESET, EVENT_PULSE };
+
+static int wsaevent_event_change(struct wsaevent_event *ev,
+				 enum wsaevent_event_op op, u32 __user *argp)
+{
+	struct wsaevent_ctx *ctx = ev->ctx;
+	bool wake_poll = false;
+	u32 prev;
+
+	spin_lock_irq(&ctx->lock);
+	prev = ev->signaled;
+	switch (op) {
+	case EVENT_SET:
+		wsaevent_event_signal_locked(ev);
+		wake_poll = ev->signaled && !prev;
+		break;
+	case EVENT_RESET:
+		ev->signaled = false;
+		break;
+	case EVENT_PULSE:
+		/* Wake whom it can, then leave it reset: one atomic step. */
+		wsaevent_event_signal_locked(ev);
+		ev->signaled = false;
+		break;
+	}
+	spin_unlock_irq(&ctx->lock);
+
+	if (wake_poll)
+		wsaevent_event_wake_poll(ev);
+
+	/* The state changed whatever happens here; EFAULT says so. */
+	if (put_user(prev, argp))
+		return -EFAULT;
+	return 0;
+}
+
+static int wsaevent_event_read(struct wsaevent_event *ev,
+			       struct wsaevent_event_args __user *argp)
+{
+	struct wsaevent_event_args args = { 0 };
+
+	spin_lock_irq(&ev->ctx->lock);
+	if (ev->manual)
+		args.flags |= WSAEVENT_EVENT_MANUAL;
+	if (ev->signaled)
+		args.flags |= WSAEVENT_EVENT_SIGNALED;
+	spin_unlock_irq(&ev->ctx->lock);
+
+	if (copy_to_user(argp, &args, sizeof(args)))
+		return -EFAULT;
+	return 0;
+}
+
+static long wsaevent_event_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long parm)
+{
+	struct wsaevent_event *ev = file->private_data;
+	void __user *argp = (void __user *)parm;
+
+	switch (cmd) {
+	case WSAEVENT_IOC_EVENT_SET:
+		return wsaevent_event_change(ev, EVENT_SET, argp);
+	case WSAEVENT_IOC_EVENT_RESET:
+		return wsaevent_event_change(ev, EVENT_RESET, argp);
+	case WSAEVENT_IOC_EVENT_PULSE:
+		return wsaevent_event_change(ev, EVENT_PULSE, argp);
+	case WSAEVENT_IOC_EVENT_READ:
+		return wsaevent_event_read(ev, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static __poll_t wsaevent_event_poll(struct file *file, poll_table *wait)
+{
+	struct wsaevent_event *ev = file->private_data;
+
+	poll_wait(file, &ev->poll_wq, wait);
+
+	/* Pairs with the wake-up after the state change; never consumes. */
+	return READ_ONCE(ev->signaled) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static void wsaevent_event_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct wsaevent_event *ev = file->private_data;
+	bool manual, signaled;
+
+	spin_lock_irq(&ev->ctx->lock);
+	manual = ev->manual;
+	signaled = ev->signaled;
+	spin_unlock_irq(&ev->ctx->lock);
+
+	seq_puts(m, "wsaevent-type:\tevent\n");
+	seq_printf(m, "wsaevent-manual:\t%d\n", manual);
+	seq_printf(m, "wsaevent-signaled:\t%d\n", signaled);
+}
+
+/* The last reference is gone: no wait can be queued on the event. */
+static int wsaevent_event_release(struct inode *inode, struct file *file)
+{
+	struct wsaevent_event *ev = file->private_data;
+
+	WARN_ON_ONCE(!list_empty(&ev->waiters));
+	fput(ev->ctx->file);
+	kfree(ev);
+	return 0;
+}
+
+const struct file_operations wsaevent_event_fops = {
+	.owner		= THIS_MODULE,
+	.release	= wsaevent_event_release,
+	.unlocked_ioctl	= wsaevent_event_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.poll		= wsaevent_event_poll,
+	.show_fdinfo	= wsaevent_event_show_fdinfo,
+};
+
+/**
+ * wsaevent_create_event() - WSAEVENT_IOC_CREATE_EVENT
+ * @ctx: the context
+ * @argp: struct wsaevent_event_args
+ *
+ * Return: the new event's fd, or a negative errno.
+ */
+int wsaevent_create_event(struct wsaevent_ctx *ctx, void __user *argp)
+{
+	struct wsaevent_event_args args;
+	struct wsaevent_event *ev;
+	struct file *file;
+	int fd;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	if (args.flags & ~WSAEVENT_EVENT_CREATE_FLAGS || args.pad)
+		return -EINVAL;
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ev)
+		return -ENOMEM;
+	ev->ctx = ctx;
+	ev->manual = args.flags & WSAEVENT_EVENT_MANUAL;
+	ev->signaled = args.flags & WSAEVENT_EVENT_SIGNALED;
+	INIT_LIST_HEAD(&ev->waiters);
+	init_waitqueue_head(&ev->poll_wq);
+
+	fd = get_unused_fd_flags(args.flags & WSAEVENT_EVENT_INHERIT ?
+				 0 : O_CLOEXEC);
+	if (fd < 0) {
+		kfree(ev);
+		return fd;
+	}
+
+	file = anon_inode_getfile("wsaevent", &wsaevent_event_fops, ev, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		kfree(ev);
+		return PTR_ERR(file);
+	}
+	ev->file = file;
+	get_file(ctx->file);
+	fd_install(fd, file);
+	return fd;
+}
+
+/**
+ * wsaevent_event_fget() - look up an event of @ctx by fd
+ * @ctx: the context the event must belong to
+ * @fd: the fd
+ * @err: set to -EBADF for an fd that is not open, -EINVAL for one that is
+ *	not an event of @ctx
+ *
+ * Return: the event, with a reference on its file, or NULL.
+ */
+struct wsaevent_event *wsaevent_event_fget(struct wsaevent_ctx *ctx, u32 fd,
+					   int *err)
+{
+	struct wsaevent_event *ev;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file) {
+		*err = -EBADF;
+		return NULL;
+	}
+	ev = file->private_data;
+	if (file->f_op != &wsaevent_event_fops || ev->ctx != ctx) {
+		fput(file);
+		*err = -EINVAL;
+		return NULL;
+	}
+	return ev;
+}

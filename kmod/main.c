@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wsaevent: Windows Sockets 2 event objects for Linux.
+ *
+ * The misc device /dev/wsaevent.  Each open() is a context; its ioctls
+ * create events and wait on them.  See Documentation/userspace-api/
+ * wsaevent.rst for the ABI and kmod/internal.h for the lock design.
+ */
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+static int wsaevent_ctx_open(struct inode *inode, struct file *file)
+{
+	struct wsaevent_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+
+	spin_lock_init(&ctx->lock);
+	ctx->file = file;
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+}
+
+/* Called once the last fd and the last event of the context are gone. */
+static int wsaevent_ctx_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+static long wsaevent_ctx_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long parm)
+{
+	struct wsaevent_ctx *ctx = file->private_data;
+	void __user *argp = (void __user *)parm;
+
+	switch (cmd) {
+	case WSAEVENT_IOC_CREATE_EVENT:
+		return wsaevent_create_event(ctx, argp);
+	case WSAEVENT_IOC_WAIT_ANY:
+		return wsaevent_wait(ctx, argp, false);
+	case WSAEVENT_IOC_WAIT_ALL:
+		return wsaevent_wait(ctx, argp, true);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations wsaevent_ctx_fops = {
+	.owner		= THIS_MODULE,
+	.open		= wsaevent_ctx_open,
+	.release	= wsaevent_ctx_release,
+	.unlocked_ioctl	= wsaevent_ctx_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+/*
+ * World read/write: a context only gives its opener event objects and,
+ * later, notifications on sockets the opener already holds.  Everything
+ * it allocates is charged to the caller's memcg and bounded by
+ * RLIMIT_NOFILE.  See Documentation/wsaevent/security.rst.
+ */
+static struct miscdevice wsaevent_misc = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= "wsaevent",
+	.fops		= &wsaevent_ctx_fops,
+	.mode		= 0666,
+};
+
+module_misc_device(wsaevent_misc);
+
+MODULE_AUTHOR("wsaevent developers");
+MODULE_DESCRIPTION("Windows Sockets 2 event objects and socket notifications");
+MODULE_LICENSE("GPL");
