@@ -38,6 +38,29 @@ static void wsaevent_event_wake_poll(struct wsaevent_event *ev)
 	wake_up_poll(&ev->poll_wq, EPOLLIN | EPOLLRDNORM);
 }
 
+static void wsaevent_event_poll_work(struct irq_work *work)
+{
+	wsaevent_event_wake_poll(container_of(work, struct wsaevent_event,
+					      poll_work));
+}
+
+/**
+ * wsaevent_event_signal_from_sock() - signal an event for a socket
+ * @ev: the event
+ *
+ * As wsaevent_event_signal_locked(), from a socket wake-up callback or a
+ * socket ioctl: poll waiters are woken from irq_work, outside every lock
+ * the caller may hold.
+ */
+void wsaevent_event_signal_from_sock(struct wsaevent_event *ev)
+{
+	lockdep_assert_held(&ev->ctx->lock);
+
+	wsaevent_event_signal_locked(ev);
+	if (ev->signaled)
+		irq_work_queue(&ev->poll_work);
+}
+
 enum wsaevent_event_op { EVENT_SET, EVENT_RESET, EVENT_PULSE };
 
 static int wsaevent_event_change(struct wsaevent_event *ev,
@@ -136,12 +159,17 @@ static void wsaevent_event_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "wsaevent-signaled:\t%d\n", signaled);
 }
 
-/* The last reference is gone: no wait can be queued on the event. */
+/*
+ * The last reference is gone: no wait can be queued on the event.  Socket
+ * associations do not hold it; detach them so they stop signaling it.
+ */
 static int wsaevent_event_release(struct inode *inode, struct file *file)
 {
 	struct wsaevent_event *ev = file->private_data;
 
 	WARN_ON_ONCE(!list_empty(&ev->waiters));
+	wsaevent_event_detach_socks(ev);
+	irq_work_sync(&ev->poll_work);
 	fput(ev->ctx->file);
 	kfree(ev);
 	return 0;
@@ -183,6 +211,8 @@ int wsaevent_create_event(struct wsaevent_ctx *ctx, void __user *argp)
 	ev->signaled = args.flags & WSAEVENT_EVENT_SIGNALED;
 	INIT_LIST_HEAD(&ev->waiters);
 	init_waitqueue_head(&ev->poll_wq);
+	init_irq_work(&ev->poll_work, wsaevent_event_poll_work);
+	INIT_LIST_HEAD(&ev->socks);
 
 	fd = get_unused_fd_flags(args.flags & WSAEVENT_EVENT_INHERIT ?
 				 0 : O_CLOEXEC);

@@ -22,36 +22,66 @@
  *  - Every operation under the lock is O(objects of one wait) or
  *    O(waiters of one event); nothing walks the whole context.
  *
- * Lock order: socket wait-queue lock -> wsaevent_ctx.lock.  Poll wait
- * queues of events (wsaevent_event.poll_wq) are woken after ctx->lock is
- * released, so their locks never nest inside it.
+ * Lock order: wsaevent_ctx.sock_mutex -> socket wait-queue lock ->
+ * wsaevent_ctx.lock.  Poll wait queues of events (wsaevent_event.poll_wq)
+ * never nest inside ctx->lock: process context wakes them after
+ * releasing it, and a socket wake-up callback defers the wake to the
+ * event's irq_work, because a poll waiter may itself be an epoll whose
+ * own wait queue is hooked by this driver (a cycle that would deadlock
+ * if woken inline).
  *
  * Lifetime: an event holds a reference on its context's file, so a
  * context outlives all its events.  A wait holds a file reference on
  * every event it names, so closing an fd during a wait frees nothing.
  * Both fops have .owner = THIS_MODULE, so the module cannot be unloaded
  * while any context or event file exists.
+ *
+ * Socket associations (struct wsaevent_sock) hang off the context.  They
+ * do not pin the socket's file: like epoll, the program's close() really
+ * closes the socket (the peer sees FIN at once).  To keep the wait queue
+ * they joined valid, an association holds a reference on the socket's
+ * inode, which holds struct socket and its socket_wq; once the socket is
+ * released no wake-up reaches that queue again, and the association is
+ * freed at closesocket (WSAEVENT_IOC_RELEASE), reclaimed by the next
+ * association made in the context, or freed with the context.  For other
+ * pollable fds, whose wait queues die with the file, the association
+ * holds the file.  An association does not pin its event either: an event
+ * that goes away detaches itself (wsaevent_event_release()), so there is
+ * no reference cycle context -> association -> event -> context.
  */
 #ifndef _WSAEVENT_INTERNAL_H
 #define _WSAEVENT_INTERNAL_H
 
 #include <linux/fs.h>
+#include <linux/irq_work.h>
+#include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/wsaevent.h>
 
 /**
  * struct wsaevent_ctx - one open of /dev/wsaevent
  * @lock: protects the state and the waiter lists of every event created
- *	from this context.  Taken with interrupts disabled.
+ *	from this context, and the recorded state of its socket
+ *	associations.  Taken with interrupts disabled.
  * @file: the context's own file; immutable.  Events take a reference.
+ * @sock_mutex: protects @socks and @sock_lru.  Process context only.
+ * @socks: associations by key (struct socket or struct file pointer).
+ * @sock_lru: the same associations, oldest first, for reclaiming dead
+ *	ones.
  */
 struct wsaevent_ctx {
 	spinlock_t lock;	/* guards all event state, see above */
 	struct file *file;
+	struct mutex sock_mutex;	/* guards socks and sock_lru */
+	struct rb_root socks;
+	struct list_head sock_lru;
 };
 
 /**
@@ -65,6 +95,10 @@ struct wsaevent_ctx {
  *	oldest first.  Under @ctx->lock.
  * @poll_wq: poll/epoll/select waiters.  Has its own lock; woken outside
  *	@ctx->lock.
+ * @poll_work: wakes @poll_wq for a signal that came from a socket
+ *	wake-up callback.
+ * @socks: &struct wsaevent_sock.event_node of the associations that
+ *	signal this event.  Under @ctx->lock.
  */
 struct wsaevent_event {
 	struct wsaevent_ctx *ctx;
@@ -73,6 +107,8 @@ struct wsaevent_event {
 	bool signaled;
 	struct list_head waiters;
 	wait_queue_head_t poll_wq;
+	struct irq_work poll_work;
+	struct list_head socks;
 };
 
 /**
@@ -110,6 +146,82 @@ struct wsaevent_q {
 	struct wsaevent_q_entry entries[];
 };
 
+/**
+ * struct wsaevent_sock_wait - one wait queue an association joined
+ * @wait: the entry; its callback is wsaevent_sock_wake().
+ * @whead: the queue, or NULL when unused.
+ * @ws: the association.
+ */
+struct wsaevent_sock_wait {
+	wait_queue_entry_t wait;
+	wait_queue_head_t *whead;
+	struct wsaevent_sock *ws;
+};
+
+#define WSAEVENT_SOCK_MAX_WAITS	2
+
+enum wsaevent_sock_kind {
+	WSAEVENT_SOCK_TCP,		/* TCP over IPv4 or IPv6 */
+	WSAEVENT_SOCK_UNIX_STREAM,	/* AF_UNIX stream and seqpacket */
+	WSAEVENT_SOCK_DGRAM,		/* UDP, AF_UNIX datagram */
+	WSAEVENT_SOCK_GENERIC,		/* anything else that polls */
+};
+
+/**
+ * struct wsaevent_sock - a WSAEventSelect association (one per socket)
+ * @node: in @ctx->socks, under @ctx->sock_mutex.
+ * @lru: in @ctx->sock_lru, under @ctx->sock_mutex.
+ * @event_node: in @event->socks, under @ctx->lock.
+ * @ref: the tree holds one; ioctls hold one while they use it.
+ * @ctx: the context; immutable.
+ * @key: the struct socket, or the struct file of a non-socket; immutable.
+ * @sock: the socket, or NULL; immutable.  Its inode is held.
+ * @file: the non-socket file, held; NULL for sockets.  Immutable.
+ * @kind: which rules record events; immutable.
+ * @waits: the wait queues joined, at most two (a pipe has two).
+ * @level_work: re-polls a non-socket fd after a wake-up without poll
+ *	bits; cancelled before the association is freed.
+ *
+ * The rest is the recorded state, under @ctx->lock:
+ * @event: the event to signal, or NULL (none selected, or closed).
+ * @mask: the selected FD_* bits.
+ * @pending: recorded and not yet enumerated.
+ * @reported: recorded once and not re-enabled since.
+ * @errors: the error of each recorded bit (positive errno).
+ * @rx_seen, @urg_seen, @backlog_seen: what the last evaluation saw, to
+ *	tell a new arrival from a condition that merely still holds.
+ * @accepted: came from accept(); no FD_CONNECT.
+ * @connected: has been connected.
+ * @connect_err: a failed connect's error, latched.
+ * @reset: the connection was reset, latched.
+ */
+struct wsaevent_sock {
+	struct rb_node node;
+	struct list_head lru;
+	struct list_head event_node;
+	struct kref ref;
+	struct wsaevent_ctx *ctx;
+	void *key;
+	struct socket *sock;
+	struct file *file;
+	enum wsaevent_sock_kind kind;
+	struct wsaevent_sock_wait waits[WSAEVENT_SOCK_MAX_WAITS];
+	struct work_struct level_work;
+
+	struct wsaevent_event *event;
+	u32 mask;
+	u32 pending;
+	u32 reported;
+	int errors[WSAEVENT_FD_MAX_EVENTS];
+	u32 rx_seen;
+	u32 urg_seen;
+	u32 backlog_seen;
+	bool accepted;
+	bool connected;
+	int connect_err;
+	bool reset;
+};
+
 /* event.c */
 extern const struct file_operations wsaevent_event_fops;
 int wsaevent_create_event(struct wsaevent_ctx *ctx, void __user *argp);
@@ -117,8 +229,37 @@ struct wsaevent_event *wsaevent_event_fget(struct wsaevent_ctx *ctx, u32 fd,
 					   int *err);
 void wsaevent_event_signal_locked(struct wsaevent_event *ev);
 
+void wsaevent_event_signal_from_sock(struct wsaevent_event *ev);
+
 /* wait.c */
 int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all);
 void wsaevent_wake_waiters_locked(struct wsaevent_event *ev);
+
+/* sock.c */
+__poll_t wsaevent_sock_poll_level(struct wsaevent_sock *ws, struct file *file);
+int wsaevent_sock_select(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_sock_release_ioctl(struct wsaevent_ctx *ctx, unsigned long fd);
+int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp);
+struct wsaevent_sock *wsaevent_sock_get(struct wsaevent_ctx *ctx, void *key);
+void wsaevent_sock_put(struct wsaevent_sock *ws);
+int wsaevent_sock_inherit(struct wsaevent_sock *listener, struct file *file,
+			  struct socket *sock);
+void wsaevent_ctx_release_socks(struct wsaevent_ctx *ctx);
+void wsaevent_event_detach_socks(struct wsaevent_event *ev);
+
+/* sock_record.c */
+int wsaevent_sock_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
+		       void *key);
+void wsaevent_sock_update_locked(struct wsaevent_sock *ws, __poll_t level,
+				 __poll_t woken);
+void wsaevent_sock_reenable(struct wsaevent_sock *ws, struct file *file,
+			    u32 bits);
+void wsaevent_sock_level_work(struct work_struct *work);
+
+/* sock_io.c */
+int wsaevent_sock_enum(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_sock_recv(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_sock_send(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_sock_accept(struct wsaevent_ctx *ctx, void __user *argp);
 
 #endif /* _WSAEVENT_INTERNAL_H */

@@ -25,6 +25,9 @@ static int wsaevent_ctx_open(struct inode *inode, struct file *file)
 
 	spin_lock_init(&ctx->lock);
 	ctx->file = file;
+	mutex_init(&ctx->sock_mutex);
+	ctx->socks = RB_ROOT;
+	INIT_LIST_HEAD(&ctx->sock_lru);
 	file->private_data = ctx;
 	return nonseekable_open(inode, file);
 }
@@ -32,7 +35,11 @@ static int wsaevent_ctx_open(struct inode *inode, struct file *file)
 /* Called once the last fd and the last event of the context are gone. */
 static int wsaevent_ctx_release(struct inode *inode, struct file *file)
 {
-	kfree(file->private_data);
+	struct wsaevent_ctx *ctx = file->private_data;
+
+	wsaevent_ctx_release_socks(ctx);
+	mutex_destroy(&ctx->sock_mutex);
+	kfree(ctx);
 	return 0;
 }
 
@@ -49,6 +56,20 @@ static long wsaevent_ctx_ioctl(struct file *file, unsigned int cmd,
 		return wsaevent_wait(ctx, argp, false);
 	case WSAEVENT_IOC_WAIT_ALL:
 		return wsaevent_wait(ctx, argp, true);
+	case WSAEVENT_IOC_SELECT:
+		return wsaevent_sock_select(ctx, argp);
+	case WSAEVENT_IOC_ENUM:
+		return wsaevent_sock_enum(ctx, argp);
+	case WSAEVENT_IOC_RECV:
+		return wsaevent_sock_recv(ctx, argp);
+	case WSAEVENT_IOC_SEND:
+		return wsaevent_sock_send(ctx, argp);
+	case WSAEVENT_IOC_ACCEPT:
+		return wsaevent_sock_accept(ctx, argp);
+	case WSAEVENT_IOC_RELEASE:
+		return wsaevent_sock_release_ioctl(ctx, parm);
+	case WSAEVENT_IOC_FIONBIO:
+		return wsaevent_sock_fionbio(ctx, argp);
 	default:
 		return -ENOTTY;
 	}

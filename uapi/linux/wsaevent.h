@@ -81,6 +81,146 @@ struct wsaevent_wait_args {
 #define WSAEVENT_IOC_WAIT_ALL		_IOWR(WSAEVENT_IOC_MAGIC, 0xa2, struct wsaevent_wait_args)
 
 /*
+ * Socket hooks: WSAEventSelect and WSAEnumNetworkEvents.
+ *
+ * Network event bits have Windows' FD_* values.  FD_QOS and above are
+ * accepted in a mask and never recorded.
+ */
+#define WSAEVENT_FD_READ		0x001
+#define WSAEVENT_FD_WRITE		0x002
+#define WSAEVENT_FD_OOB			0x004
+#define WSAEVENT_FD_ACCEPT		0x008
+#define WSAEVENT_FD_CONNECT		0x010
+#define WSAEVENT_FD_CLOSE		0x020
+#define WSAEVENT_FD_MAX_EVENTS		10
+#define WSAEVENT_FD_ALL_EVENTS		0x3ff
+
+/*
+ * struct wsaevent_select_args - WSAEVENT_IOC_SELECT
+ * @sock:  the socket, or any pollable fd.
+ * @event: an event fd of this context; ignored (must be 0) when @mask
+ *	is 0.
+ * @mask:  FD_* bits to record; 0 cancels the association.
+ * @flags: WSAEVENT_SELECT_ACCEPTED: the socket came from accept(), so
+ *	FD_CONNECT is never recorded for it.
+ *
+ * Replaces the socket's event and mask, makes the socket non-blocking
+ * for good, never resets the event, and sets it at once when events
+ * recorded and not yet enumerated are in the new mask.
+ */
+struct wsaevent_select_args {
+	__u32 sock;
+	__u32 event;
+	__u32 mask;
+	__u32 flags;
+};
+
+#define WSAEVENT_SELECT_ACCEPTED	0x1
+#define WSAEVENT_SELECT_FLAGS		(WSAEVENT_SELECT_ACCEPTED)
+
+/*
+ * struct wsaevent_enum_args - WSAEVENT_IOC_ENUM
+ * @sock:   the socket.
+ * @event:  with WSAEVENT_ENUM_RESET, an event fd to reset in the same
+ *	atomic step; must be 0 otherwise.
+ * @flags:  WSAEVENT_ENUM_RESET, or 0.
+ * @events: out: the recorded FD_* bits, restricted to the mask; they
+ *	are cleared.
+ * @errors: out: for each bit of @events, 0 or a positive Linux errno
+ *	(ECONNREFUSED for a refused FD_CONNECT, ECONNABORTED for an
+ *	abortive FD_CLOSE, ...); entries for other bits are 0.
+ */
+struct wsaevent_enum_args {
+	__u32 sock;
+	__u32 event;
+	__u32 flags;
+	__u32 events;
+	__s32 errors[WSAEVENT_FD_MAX_EVENTS];
+};
+
+#define WSAEVENT_ENUM_RESET		0x1
+#define WSAEVENT_ENUM_FLAGS		(WSAEVENT_ENUM_RESET)
+
+/*
+ * struct wsaevent_msg_args - WSAEVENT_IOC_RECV / WSAEVENT_IOC_SEND
+ *
+ * recvmsg()/sendmsg() on @sock through the device, so that the call and
+ * the re-enabling of FD_READ/FD_OOB (recv) or FD_WRITE (a send that
+ * fails with EAGAIN) are one step.  Works on any socket, associated or
+ * not.  The socket's O_NONBLOCK applies; sends never raise SIGPIPE.
+ *
+ * @sock:     the socket fd.
+ * @flags:    MSG_OOB, MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC
+ *	(recv); MSG_OOB, MSG_DONTROUTE, MSG_DONTWAIT, MSG_MORE (send).
+ *	Linux values.
+ * @iov:      user pointer to @iovcnt struct iovec.
+ * @iovcnt:   0..UIO_MAXIOV.
+ * @addrlen:  recv: in, the size of the @addr buffer; out, the address
+ *	length.  send: the length of the address at @addr.
+ * @addr:     recv: where to store the source address, or 0.
+ *	send: the destination address, or 0.
+ * @msg_flags: out (recv): MSG_TRUNC, MSG_OOB, MSG_EOR ...
+ * @pad:      must be zero.
+ *
+ * Returns the byte count.
+ */
+struct wsaevent_msg_args {
+	__u32 sock;
+	__u32 flags;
+	__u64 iov;
+	__u32 iovcnt;
+	__u32 addrlen;
+	__u64 addr;
+	__u32 msg_flags;
+	__u32 pad;
+};
+
+/*
+ * struct wsaevent_accept_args - WSAEVENT_IOC_ACCEPT
+ *
+ * accept4() through the device: re-enables FD_ACCEPT on the listener in
+ * the same step, and the new socket inherits the listener's event, mask
+ * and non-blocking mode.  Returns the new fd.
+ *
+ * @sock:    the listening socket.
+ * @flags:   SOCK_NONBLOCK, SOCK_CLOEXEC (Linux values).
+ * @addr:    where to store the peer address, or 0.
+ * @addrlen: in, the size of @addr; out, the address length.
+ * @pad:     must be zero.
+ */
+struct wsaevent_accept_args {
+	__u32 sock;
+	__u32 flags;
+	__u64 addr;
+	__u32 addrlen;
+	__u32 pad;
+};
+
+/* On the context. */
+#define WSAEVENT_IOC_SELECT		_IOW(WSAEVENT_IOC_MAGIC, 0xa3, struct wsaevent_select_args)
+#define WSAEVENT_IOC_ENUM		_IOWR(WSAEVENT_IOC_MAGIC, 0xa4, struct wsaevent_enum_args)
+#define WSAEVENT_IOC_RECV		_IOWR(WSAEVENT_IOC_MAGIC, 0xa5, struct wsaevent_msg_args)
+#define WSAEVENT_IOC_SEND		_IOWR(WSAEVENT_IOC_MAGIC, 0xa6, struct wsaevent_msg_args)
+#define WSAEVENT_IOC_ACCEPT		_IOWR(WSAEVENT_IOC_MAGIC, 0xa7, struct wsaevent_accept_args)
+/*
+ * Cancel a socket's association and forget its record (closesocket).
+ * The argument is the socket fd, by value.  Returns 0 even when the
+ * socket had no association.
+ */
+#define WSAEVENT_IOC_RELEASE		_IO(WSAEVENT_IOC_MAGIC, 0xa8)
+/*
+ * Set (1) or clear (0) O_NONBLOCK on a socket (FIONBIO); clearing fails
+ * with EINVAL while a nonzero mask is selected.  The argument is a
+ * struct wsaevent_fionbio_args.
+ */
+struct wsaevent_fionbio_args {
+	__u32 sock;
+	__u32 nonblocking;
+};
+
+#define WSAEVENT_IOC_FIONBIO		_IOW(WSAEVENT_IOC_MAGIC, 0xa9, struct wsaevent_fionbio_args)
+
+/*
  * On an event fd.  SET, RESET and PULSE store the previous state
  * (0 or 1) in the __u32 the argument points to.
  */

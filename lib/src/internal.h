@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libwsaevent internals, shared by the sources in lib/src only.
+ *
+ * Every function here has hidden visibility (the library is built with
+ * -fvisibility=hidden) and a libwsaevent_ prefix, so the static library
+ * cannot clash with a program's own symbols.  Exported functions are
+ * marked WSA_EXPORT at their definition and listed in libwsaevent.map.
+ */
+#ifndef LIBWSAEVENT_INTERNAL_H
+#define LIBWSAEVENT_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <winsock2.h>
+#include <wsaevent.h>
+#include <linux/wsaevent.h>
+
+#define WSA_EXPORT	__attribute__((visibility("default")))
+
+/*
+ * <sys/ioctl.h> cannot be included next to <winsock2.h> (its FIONBIO and
+ * FIONREAD are Linux's); this is glibc's own declaration.
+ */
+extern int ioctl(int fd, unsigned long request, ...);
+
+/* ------------------------------------------------------------------ */
+/* Handles.                                                            */
+
+/*
+ * An event handle is (HANDLE)(fd + 1): NULL (WSA_INVALID_EVENT) is never
+ * a valid handle, fd 0 included.  Returns -1 for handles that cannot name
+ * an fd (NULL, negative values such as INVALID_HANDLE_VALUE, too large).
+ */
+static inline int libwsaevent_handle_to_fd(WSAEVENT h)
+{
+	intptr_t v = (intptr_t)h;
+
+	if (v <= 0 || v > (intptr_t)INT_MAX)
+		return -1;
+	return (int)(v - 1);
+}
+
+static inline WSAEVENT libwsaevent_fd_to_handle(int fd)
+{
+	return (WSAEVENT)(intptr_t)((intptr_t)fd + 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* startup.c: library lifetime.                                        */
+
+/*
+ * The process's /dev/wsaevent context, or -1 when no WSAStartup ever
+ * succeeded.  Opened once by the first successful WSAStartup and kept
+ * until exit (events outlive WSACleanup, as kernel32 events do).
+ */
+int libwsaevent_device_fd(void);
+
+/* Nonzero while at least one WSAStartup is outstanding. */
+int libwsaevent_started(void);
+
+/* ------------------------------------------------------------------ */
+/* error.c: per-thread last error.                                     */
+
+void libwsaevent_set_error(int wsa_error);
+
+/*
+ * Map an errno value to the Winsock error with the same meaning
+ * (EINTR -> WSAEINTR, EWOULDBLOCK -> WSAEWOULDBLOCK, ENOMEM ->
+ * WSAENOBUFS, ...); WSASYSCALLFAILURE when there is none.  Callers with
+ * a more specific meaning (event calls: EBADF -> WSA_INVALID_HANDLE,
+ * ENOMEM -> WSA_NOT_ENOUGH_MEMORY) map those first.
+ */
+int libwsaevent_errno_to_wsa(int err);
+
+/* ------------------------------------------------------------------ */
+/* event.c                                                             */
+
+/* Nonzero when @fd is a wsaevent event (WSAEVENT_IOC_EVENT_READ works). */
+int libwsaevent_fd_is_event(int fd);
+
+/* ------------------------------------------------------------------ */
+/* Compile-time checks of the Windows layouts in <winsock2.h>.         */
+
+_Static_assert(sizeof(BOOL) == 4, "BOOL");
+_Static_assert(sizeof(WORD) == 2, "WORD");
+_Static_assert(sizeof(DWORD) == 4, "DWORD");
+_Static_assert(sizeof(LONG) == 4, "Windows long is 32-bit");
+_Static_assert(sizeof(u_long) == 4, "u_long is 32-bit");
+_Static_assert(sizeof(u_short) == 2, "u_short");
+_Static_assert(sizeof(HANDLE) == sizeof(void *), "HANDLE");
+_Static_assert(sizeof(WSANETWORKEVENTS) == 44, "WSANETWORKEVENTS");
+_Static_assert(sizeof(struct linger) == 4, "linger: two u_short");
+_Static_assert(sizeof(struct sockaddr) == 16, "sockaddr");
+_Static_assert(sizeof(struct sockaddr_in) == 16, "sockaddr_in");
+_Static_assert(__builtin_offsetof(struct sockaddr_in, sin_port) == 2, "sin_port");
+_Static_assert(__builtin_offsetof(struct sockaddr_in, sin_addr) == 4, "sin_addr");
+_Static_assert(sizeof(struct sockaddr_in6) == 28, "sockaddr_in6");
+_Static_assert(__builtin_offsetof(struct sockaddr_in6, sin6_addr) == 8, "sin6_addr");
+_Static_assert(__builtin_offsetof(struct sockaddr_in6, sin6_scope_id) == 24, "scope");
+_Static_assert(sizeof(struct sockaddr_storage) == 128, "sockaddr_storage");
+_Static_assert(FIONBIO == 0x8004667EU, "FIONBIO");
+_Static_assert(FIONREAD == 0x4004667FU, "FIONREAD");
+_Static_assert(WSA_MAXIMUM_WAIT_EVENTS == WSAEVENT_MAX_WAIT_COUNT, "64");
+#if UINTPTR_MAX > 0xffffffffu
+_Static_assert(__builtin_offsetof(WSADATA, iMaxSockets) == 4, "Win64 WSADATA");
+_Static_assert(__builtin_offsetof(WSADATA, lpVendorInfo) == 8, "Win64 WSADATA");
+_Static_assert(__builtin_offsetof(WSADATA, szDescription) == 16, "Win64 WSADATA");
+_Static_assert(sizeof(WSADATA) == 408, "Win64 WSADATA");
+_Static_assert(sizeof(WSABUF) == 16, "WSABUF");
+_Static_assert(sizeof(WSAOVERLAPPED) == 32, "WSAOVERLAPPED");
+_Static_assert(__builtin_offsetof(WSAOVERLAPPED, hEvent) == 24, "hEvent");
+#endif
+
+#endif /* LIBWSAEVENT_INTERNAL_H */

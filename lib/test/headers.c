@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Compile-only test of the public headers, built by "make -C lib
+ * check-headers" as C11, GNU99 and C++ with -Wall -Wextra -Werror, with
+ * the C library headers included before (LIBC_FIRST) or after them.
+ * It is written the way Windows code uses Winsock.
+ */
+#ifdef LIBC_FIRST
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+#include <winsock2.h>
+#include <wsaevent.h>
+
+#ifndef LIBC_FIRST
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+#define CHECK(name, cond) typedef char check_##name[(cond) ? 1 : -1]
+
+CHECK(dword, sizeof(DWORD) == 4);
+CHECK(u_long, sizeof(u_long) == 4);
+CHECK(long_field, sizeof(((WSANETWORKEVENTS *)0)->lNetworkEvents) == 4);
+CHECK(netevents, sizeof(WSANETWORKEVENTS) == 44);
+CHECK(linger, sizeof(struct linger) == 4);
+CHECK(sockaddr_in, sizeof(struct sockaddr_in) == 16);
+CHECK(sockaddr_in6, sizeof(struct sockaddr_in6) == 28);
+CHECK(storage, sizeof(SOCKADDR_STORAGE) == 128);
+CHECK(fionbio, FIONBIO == 0x8004667EU);
+CHECK(makeword, MAKEWORD(2, 2) == 0x0202);
+CHECK(invalid_socket, INVALID_SOCKET == -1);
+CHECK(wait_failed, WSA_WAIT_FAILED == 0xFFFFFFFFU);
+CHECK(wait_timeout, WSA_WAIT_TIMEOUT == 258);
+CHECK(io_completion, WSA_WAIT_IO_COMPLETION == 0xC0);
+CHECK(sol_socket, SOL_SOCKET == 0xFFFF);
+
+static void CALLBACK completion(DWORD dwError, DWORD cbTransferred,
+				LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags)
+{
+	(void)dwError;
+	(void)cbTransferred;
+	(void)lpOverlapped;
+	(void)dwFlags;
+}
+
+int header_demo(void);
+
+int header_demo(void)
+{
+	WSADATA wsaData;
+	WSAEVENT hEvents[WSA_MAXIMUM_WAIT_EVENTS];
+	WSANETWORKEVENTS netEvents;
+	WSAOVERLAPPED ov;
+	LPWSAOVERLAPPED_COMPLETION_ROUTINE routine = completion;
+	WSABUF buf;
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	struct linger lg = { 1, 0 };
+	char data[16];
+	u_long mode = 1;
+	SOCKET s = INVALID_SOCKET;
+	DWORD dwRet;
+	int fd;
+
+	if (WSAStartup(MAKEWORD(2, 2), &wsaData) != 0)
+		return 1;
+	if (LOBYTE(wsaData.wVersion) != 2 || HIBYTE(wsaData.wVersion) != 2) {
+		WSACleanup();
+		return 1;
+	}
+	printf("%s %s\n", wsaData.szDescription, wsaData.szSystemStatus);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(5000);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_addr.S_un.S_un_b.s_b1 = 127;
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr.s6_addr[15] = 1;
+
+	memset(&ov, 0, sizeof(ov));
+	ov.Offset = 0;
+	ov.OffsetHigh = 0;
+	ov.Pointer = NULL;
+	hEvents[0] = WSACreateEvent();
+	if (hEvents[0] == WSA_INVALID_EVENT) {
+		printf("WSACreateEvent failed: %d\n", WSAGetLastError());
+		return 1;
+	}
+	hEvents[1] = WSACreateEventEx(FALSE, TRUE);
+	ov.hEvent = hEvents[0];
+	buf.len = sizeof(data);
+	buf.buf = data;
+
+	memset(&netEvents, 0, sizeof(netEvents));
+	if (netEvents.lNetworkEvents & (FD_READ | FD_CLOSE))
+		return netEvents.iErrorCode[FD_READ_BIT];
+
+	WSASetEvent(hEvents[0]);
+	WSAResetEvent(hEvents[0]);
+	WSAPulseEvent(hEvents[1]);
+	dwRet = WSAWaitForMultipleEvents(2, hEvents, FALSE, WSA_INFINITE, TRUE);
+	switch (dwRet) {
+	case WSA_WAIT_EVENT_0:
+	case WSA_WAIT_EVENT_0 + 1:
+	case WSA_WAIT_IO_COMPLETION:
+	case WSA_WAIT_TIMEOUT:
+		break;
+	case WSA_WAIT_FAILED:
+		if (WSAGetLastError() == WSA_INVALID_HANDLE)
+			return 1;
+		break;
+	default:
+		break;
+	}
+	fd = WSAEventGetFd(hEvents[0]);
+	if (fd >= 0 && WSAEventFromFd(fd) != hEvents[0])
+		return 1;
+	WSACloseEvent(hEvents[0]);
+	WSACloseEvent(hEvents[1]);
+	WSASetLastError(WSAEWOULDBLOCK);
+	if (WSAGetLastError() == WSA_IO_PENDING || s != INVALID_SOCKET)
+		return 1;
+	(void)routine;
+	(void)buf;
+	(void)sin;
+	(void)ov;
+	(void)lg;
+	(void)mode;
+	return WSACleanup() == SOCKET_ERROR;
+}
