@@ -169,6 +169,7 @@ static int wsaevent_event_release(struct inode *inode, struct file *file)
 
 	WARN_ON_ONCE(!list_empty(&ev->waiters));
 	wsaevent_event_detach_socks(ev);
+	wsaevent_event_detach_ops(ev);
 	irq_work_sync(&ev->poll_work);
 	fput(ev->ctx->file);
 	kfree(ev);
@@ -213,6 +214,7 @@ int wsaevent_create_event(struct wsaevent_ctx *ctx, void __user *argp)
 	init_waitqueue_head(&ev->poll_wq);
 	init_irq_work(&ev->poll_work, wsaevent_event_poll_work);
 	INIT_LIST_HEAD(&ev->socks);
+	INIT_LIST_HEAD(&ev->ops);
 
 	fd = get_unused_fd_flags(args.flags & WSAEVENT_EVENT_INHERIT ?
 				 0 : O_CLOEXEC);

@@ -52,6 +52,8 @@
 #ifndef _WSAEVENT_INTERNAL_H
 #define _WSAEVENT_INTERNAL_H
 
+#include <linux/bvec.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/irq_work.h>
 #include <linux/kref.h>
@@ -60,7 +62,9 @@
 #include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/socket.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/wsaevent.h>
@@ -75,6 +79,8 @@
  * @socks: associations by key (struct socket or struct file pointer).
  * @sock_lru: the same associations, oldest first, for reclaiming dead
  *	ones.
+ * @nr_ops: overlapped operations outstanding, against max_ops.
+ * @nr_pinned: pages they pin, against max_pinned_kb.
  */
 struct wsaevent_ctx {
 	spinlock_t lock;	/* guards all event state, see above */
@@ -82,6 +88,8 @@ struct wsaevent_ctx {
 	struct mutex sock_mutex;	/* guards socks and sock_lru */
 	struct rb_root socks;
 	struct list_head sock_lru;
+	atomic_t nr_ops;
+	atomic_long_t nr_pinned;
 };
 
 /**
@@ -99,6 +107,8 @@ struct wsaevent_ctx {
  *	wake-up callback.
  * @socks: &struct wsaevent_sock.event_node of the associations that
  *	signal this event.  Under @ctx->lock.
+ * @ops: &struct wsaevent_op.event_node of the overlapped operations
+ *	that signal this event at completion.  Under @ctx->lock.
  */
 struct wsaevent_event {
 	struct wsaevent_ctx *ctx;
@@ -109,6 +119,7 @@ struct wsaevent_event {
 	wait_queue_head_t poll_wq;
 	struct irq_work poll_work;
 	struct list_head socks;
+	struct list_head ops;
 };
 
 /**
@@ -181,6 +192,18 @@ enum wsaevent_sock_kind {
  * @waits: the wait queues joined, at most two (a pipe has two).
  * @level_work: re-polls a non-socket fd after a wake-up without poll
  *	bits; cancelled before the association is freed.
+ * @io_mutex: serializes the overlapped operations of the socket: their
+ *	queues, their submission and their completion.  Never held with
+ *	@ctx->lock held; may be taken with @ctx->sock_mutex held.
+ * @recv_q, @send_q: pending &struct wsaevent_op, oldest first.  Under
+ *	@io_mutex.
+ * @io_work: completes pending operations after a wake-up; cancelled
+ *	before the association is freed.
+ * @nr_ops, @nr_recv: operations queued, and receives among them.
+ *	Written under @io_mutex, read locklessly by the wake-up callback
+ *	and the record rules (a pending receive takes the data, so it
+ *	raises no FD_READ).
+ * @dead: removed; no operation may be queued.  Under @io_mutex.
  *
  * The rest is the recorded state, under @ctx->lock:
  * @event: the event to signal, or NULL (none selected, or closed).
@@ -193,7 +216,9 @@ enum wsaevent_sock_kind {
  * @accepted: came from accept(); no FD_CONNECT.
  * @connected: has been connected.
  * @connect_err: a failed connect's error, latched.
- * @reset: the connection was reset, latched.
+ * @reset: the connection was reset, latched: later receives and sends
+ *	fail with ECONNRESET, as on Windows.  Also set from @io_work (under
+ *	@io_mutex), hence WRITE_ONCE/READ_ONCE.
  */
 struct wsaevent_sock {
 	struct rb_node node;
@@ -207,6 +232,13 @@ struct wsaevent_sock {
 	enum wsaevent_sock_kind kind;
 	struct wsaevent_sock_wait waits[WSAEVENT_SOCK_MAX_WAITS];
 	struct work_struct level_work;
+	struct mutex io_mutex;		/* see above */
+	struct list_head recv_q;
+	struct list_head send_q;
+	struct work_struct io_work;
+	unsigned int nr_ops;
+	unsigned int nr_recv;
+	bool dead;
 
 	struct wsaevent_event *event;
 	u32 mask;
@@ -221,6 +253,67 @@ struct wsaevent_sock {
 	int connect_err;
 	bool reset;
 };
+
+/**
+ * struct wsaevent_pin - user memory pinned for an overlapped operation
+ * @pages: the pinned pages.
+ * @bvec: one entry per page, covering the bytes of the user range(s).
+ * @nr_pages: number of @pages (and @bvec entries).
+ * @len: bytes covered.
+ */
+struct wsaevent_pin {
+	struct page **pages;
+	struct bio_vec *bvec;
+	unsigned int nr_pages;
+	size_t len;
+};
+
+/**
+ * struct wsaevent_op - one overlapped send or receive
+ * @node: in @ws->recv_q or @ws->send_q, under @ws->io_mutex.
+ * @event_node: in @event->ops, under the context lock.
+ * @ws: the socket's association; outlives the operation.
+ * @file: the socket's file, held until completion.
+ * @cred: the submitter's credentials, used to complete it.
+ * @event: the event to signal at completion, or NULL (none, or closed).
+ *	Under the context lock.
+ * @owner: the submitting thread, for WSAEVENT_CANCEL_THREAD.
+ * @op: WSAEVENT_OP_SEND or WSAEVENT_OP_RECV.
+ * @flags: MSG_* flags.
+ * @compat: write the overlapped fields 32 bits wide.
+ * @done: bytes sent so far (send).
+ * @iter: what remains to transfer, over @data.
+ * @data: the pinned buffers.
+ * @result: the pinned WSAOVERLAPPED.
+ * @from: the pinned source-address buffer of a receive, or empty.
+ * @fromlen: the pinned source-address length of a receive, or empty.
+ * @addr: the destination of a send.
+ * @addrlen: its length, or 0.
+ */
+struct wsaevent_op {
+	struct list_head node;
+	struct list_head event_node;
+	struct wsaevent_sock *ws;
+	struct file *file;
+	const struct cred *cred;
+	struct wsaevent_event *event;
+	pid_t owner;
+	u32 op;
+	u32 flags;
+	bool compat;
+	size_t done;
+	struct iov_iter iter;
+	struct wsaevent_pin data;
+	struct wsaevent_pin result;
+	struct wsaevent_pin from;
+	struct wsaevent_pin fromlen;
+	struct sockaddr_storage addr;
+	int addrlen;
+};
+
+/* module parameters (main.c) */
+extern unsigned int wsaevent_max_ops;
+extern unsigned int wsaevent_max_pinned_kb;
 
 /* event.c */
 extern const struct file_operations wsaevent_event_fops;
@@ -255,6 +348,32 @@ void wsaevent_sock_update_locked(struct wsaevent_sock *ws, __poll_t level,
 void wsaevent_sock_reenable(struct wsaevent_sock *ws, struct file *file,
 			    u32 bits);
 void wsaevent_sock_level_work(struct work_struct *work);
+bool wsaevent_sock_peer_closed(struct wsaevent_sock *ws);
+bool wsaevent_sock_readable(struct wsaevent_sock *ws);
+
+struct wsaevent_sock *wsaevent_sock_get_or_create(struct wsaevent_ctx *ctx,
+						  struct file *file,
+						  struct socket *sock);
+void wsaevent_event_detach_ops(struct wsaevent_event *ev);
+
+/* io_pin.c */
+int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
+		       unsigned long nr, bool write);
+int wsaevent_pin_range(struct wsaevent_pin *pin, unsigned long uaddr,
+		       size_t len);
+void wsaevent_pin_write(struct wsaevent_pin *pin, size_t off, const void *src,
+			size_t len);
+void wsaevent_pin_store_release(struct wsaevent_pin *pin, u64 val, bool compat);
+void wsaevent_unpin(struct wsaevent_pin *pin, bool dirty);
+
+/* io.c */
+int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_io_cancel_ioctl(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_io_cancel_locked(struct wsaevent_sock *ws, pid_t owner);
+void wsaevent_io_work(struct work_struct *work);
+bool wsaevent_io_init(void);
+void wsaevent_io_exit(void);
+void wsaevent_io_kick(struct wsaevent_sock *ws);
 
 /* sock_io.c */
 int wsaevent_sock_enum(struct wsaevent_ctx *ctx, void __user *argp);

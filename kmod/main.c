@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 
 #include "internal.h"
@@ -28,6 +29,8 @@ static int wsaevent_ctx_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->sock_mutex);
 	ctx->socks = RB_ROOT;
 	INIT_LIST_HEAD(&ctx->sock_lru);
+	atomic_set(&ctx->nr_ops, 0);
+	atomic_long_set(&ctx->nr_pinned, 0);
 	file->private_data = ctx;
 	return nonseekable_open(inode, file);
 }
@@ -70,6 +73,10 @@ static long wsaevent_ctx_ioctl(struct file *file, unsigned int cmd,
 		return wsaevent_sock_release_ioctl(ctx, parm);
 	case WSAEVENT_IOC_FIONBIO:
 		return wsaevent_sock_fionbio(ctx, argp);
+	case WSAEVENT_IOC_SUBMIT:
+		return wsaevent_io_submit(ctx, argp);
+	case WSAEVENT_IOC_CANCEL:
+		return wsaevent_io_cancel_ioctl(ctx, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -96,7 +103,39 @@ static struct miscdevice wsaevent_misc = {
 	.mode		= 0666,
 };
 
-module_misc_device(wsaevent_misc);
+/*
+ * Per-context limits on overlapped I/O (a library opens one context per
+ * process).  Going past one fails the submission with ENOBUFS.
+ */
+unsigned int wsaevent_max_ops = 4096;
+module_param_named(max_ops, wsaevent_max_ops, uint, 0644);
+MODULE_PARM_DESC(max_ops, "Outstanding overlapped operations per context");
+
+unsigned int wsaevent_max_pinned_kb = 65536;
+module_param_named(max_pinned_kb, wsaevent_max_pinned_kb, uint, 0644);
+MODULE_PARM_DESC(max_pinned_kb,
+		 "User memory pinned by overlapped operations per context, in KiB");
+
+static int __init wsaevent_init(void)
+{
+	int ret;
+
+	if (!wsaevent_io_init())
+		return -ENOMEM;
+	ret = misc_register(&wsaevent_misc);
+	if (ret)
+		wsaevent_io_exit();
+	return ret;
+}
+
+static void __exit wsaevent_exit(void)
+{
+	misc_deregister(&wsaevent_misc);
+	wsaevent_io_exit();
+}
+
+module_init(wsaevent_init);
+module_exit(wsaevent_exit);
 
 MODULE_AUTHOR("wsaevent developers");
 MODULE_DESCRIPTION("Windows Sockets 2 event objects and socket notifications");

@@ -91,6 +91,7 @@ static void wsaevent_sock_free(struct kref *ref)
 {
 	struct wsaevent_sock *ws = container_of(ref, struct wsaevent_sock, ref);
 
+	mutex_destroy(&ws->io_mutex);
 	if (ws->sock)
 		iput(SOCK_INODE(ws->sock));
 	else
@@ -155,6 +156,26 @@ static void wsaevent_sock_unhook(struct wsaevent_sock *ws)
 	cancel_work_sync(&ws->level_work);
 }
 
+/**
+ * wsaevent_event_detach_ops() - an event is going away
+ * @ev: the event
+ *
+ * Overlapped operations that would signal it still complete; they only
+ * signal nothing.
+ */
+void wsaevent_event_detach_ops(struct wsaevent_event *ev)
+{
+	struct wsaevent_ctx *ctx = ev->ctx;
+	struct wsaevent_op *op, *tmp;
+
+	spin_lock_irq(&ctx->lock);
+	list_for_each_entry_safe(op, tmp, &ev->ops, event_node) {
+		list_del_init(&op->event_node);
+		op->event = NULL;
+	}
+	spin_unlock_irq(&ctx->lock);
+}
+
 /* Leave the wait queues and the tree; the last put frees. */
 static void wsaevent_sock_remove(struct wsaevent_sock *ws)
 {
@@ -165,6 +186,13 @@ static void wsaevent_sock_remove(struct wsaevent_sock *ws)
 	rb_erase(&ws->node, &ctx->socks);
 	list_del(&ws->lru);
 	wsaevent_sock_unhook(ws);
+
+	/* closesocket cancels every pending operation, whoever posted it. */
+	mutex_lock(&ws->io_mutex);
+	ws->dead = true;
+	wsaevent_io_cancel_locked(ws, 0);
+	mutex_unlock(&ws->io_mutex);
+	cancel_work_sync(&ws->io_work);
 
 	spin_lock_irq(&ctx->lock);
 	wsaevent_sock_set_event_locked(ws, NULL);
@@ -275,6 +303,10 @@ static struct wsaevent_sock *wsaevent_sock_create(struct wsaevent_ctx *ctx,
 	kref_init(&ws->ref);
 	INIT_LIST_HEAD(&ws->event_node);
 	INIT_WORK(&ws->level_work, wsaevent_sock_level_work);
+	mutex_init(&ws->io_mutex);
+	INIT_LIST_HEAD(&ws->recv_q);
+	INIT_LIST_HEAD(&ws->send_q);
+	INIT_WORK(&ws->io_work, wsaevent_io_work);
 	ws->ctx = ctx;
 	ws->sock = sock;
 	ws->kind = wsaevent_sock_kind_of(sock);
@@ -296,6 +328,33 @@ static struct wsaevent_sock *wsaevent_sock_create(struct wsaevent_ctx *ctx,
 	}
 
 	wsaevent_sock_insert(ctx, ws);
+	return ws;
+}
+
+/**
+ * wsaevent_sock_get_or_create() - the association of a socket, made if needed
+ * @ctx: the context
+ * @file: the socket's file
+ * @sock: the socket
+ *
+ * For overlapped operations, which need the per-socket state whether or
+ * not an event is selected.  A new association has an empty mask.
+ *
+ * Return: the association with a reference, or an ERR_PTR().
+ */
+struct wsaevent_sock *wsaevent_sock_get_or_create(struct wsaevent_ctx *ctx,
+						  struct file *file,
+						  struct socket *sock)
+{
+	struct wsaevent_sock *ws;
+
+	mutex_lock(&ctx->sock_mutex);
+	ws = wsaevent_sock_lookup(ctx, sock);
+	if (!ws)
+		ws = wsaevent_sock_create(ctx, file, sock);
+	if (!IS_ERR(ws))
+		kref_get(&ws->ref);
+	mutex_unlock(&ctx->sock_mutex);
 	return ws;
 }
 

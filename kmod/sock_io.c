@@ -114,6 +114,22 @@ static void wsaevent_sock_reenable_fd(struct wsaevent_ctx *ctx,
 	}
 }
 
+/*
+ * Send or receive through the device.  @ws is the socket's association,
+ * or NULL: after a reset it latched, the call fails as on Windows.
+ */
+static int wsaevent_sock_do_msg(struct wsaevent_sock *ws, struct socket *sock,
+				struct msghdr *msg, unsigned int flags, bool send)
+{
+	if (ws && READ_ONCE(ws->reset))
+		return -ECONNRESET;
+	if (send) {
+		msg->msg_flags = flags;
+		return sock_sendmsg(sock, msg);
+	}
+	return sock_recvmsg(sock, msg, flags);
+}
+
 static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 			     bool send)
 {
@@ -123,6 +139,7 @@ static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 	struct wsaevent_msg_args args;
 	struct sockaddr_storage addr;
 	struct msghdr msg = { 0 };
+	struct wsaevent_sock *ws;
 	unsigned int flags;
 	struct socket *sock;
 	struct fd f;
@@ -160,34 +177,36 @@ static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 	flags = args.flags;
 	if (f.file->f_flags & O_NONBLOCK)
 		flags |= MSG_DONTWAIT;
+	ws = wsaevent_sock_get(ctx, sock);
 
 	if (send) {
 		if (uaddr) {
 			ret = -EFAULT;
 			if (copy_from_user(&addr, uaddr, args.addrlen))
-				goto out_iov;
+				goto out_ws;
 			msg.msg_name = &addr;
 			msg.msg_namelen = args.addrlen;
 		}
 		/* Winsock sends never raise SIGPIPE. */
-		msg.msg_flags = flags | MSG_NOSIGNAL;
-		ret = sock_sendmsg(sock, &msg);
+		ret = wsaevent_sock_do_msg(ws, sock, &msg, flags | MSG_NOSIGNAL,
+					   true);
 		/* A send that would block re-enables FD_WRITE. */
-		if (ret == -EAGAIN)
-			wsaevent_sock_reenable_fd(ctx, f.file, sock,
-						  WSAEVENT_FD_WRITE);
-		goto out_iov;
+		if (ret == -EAGAIN && ws)
+			wsaevent_sock_reenable(ws, f.file, WSAEVENT_FD_WRITE);
+		goto out_ws;
 	}
 
 	if (uaddr)
 		msg.msg_name = &addr;
-	ret = sock_recvmsg(sock, &msg, flags);
+	ret = wsaevent_sock_do_msg(ws, sock, &msg, flags, false);
+	if (ret == -ECONNRESET && ws)
+		WRITE_ONCE(ws->reset, true);
 	/* Every recv re-enables, except one refused for a bad argument. */
-	if (ret != -EFAULT && ret != -EINVAL)
-		wsaevent_sock_reenable_fd(ctx, f.file, sock,
-					  WSAEVENT_FD_READ | WSAEVENT_FD_OOB);
+	if (ret != -EFAULT && ret != -EINVAL && ws)
+		wsaevent_sock_reenable(ws, f.file,
+				       WSAEVENT_FD_READ | WSAEVENT_FD_OOB);
 	if (ret < 0)
-		goto out_iov;
+		goto out_ws;
 
 	if (uaddr && msg.msg_namelen &&
 	    copy_to_user(uaddr, &addr, min_t(u32, msg.msg_namelen, args.addrlen)))
@@ -195,7 +214,9 @@ static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 	if (put_user(uaddr ? msg.msg_namelen : 0, &uargs->addrlen) ||
 	    put_user(msg.msg_flags, &uargs->msg_flags))
 		ret = -EFAULT;
-out_iov:
+out_ws:
+	if (ws)
+		wsaevent_sock_put(ws);
 	kfree(iov);
 out:
 	fdput(f);

@@ -42,6 +42,65 @@ struct wsaevent_cond {
 	int close_err;
 };
 
+/* In-band bytes readable now, as tcp_inq(): neither the FIN nor an OOB byte. */
+static u32 wsaevent_tcp_inband(struct sock *sk)
+{
+	const struct tcp_sock *tp = tcp_sk(sk);
+	u32 copied = READ_ONCE(tp->copied_seq);
+	u32 avail = READ_ONCE(tp->rcv_nxt) - copied;
+
+	if (avail && sock_flag(sk, SOCK_DONE))
+		avail--;
+	if (avail && READ_ONCE(tp->urg_data) && !sock_flag(sk, SOCK_URGINLINE) &&
+	    READ_ONCE(tp->urg_seq) == copied)
+		avail--;
+	return avail;
+}
+
+static struct sock *wsaevent_unix_peer(struct sock *sk)
+{
+	/* The peer holds a reference for as long as we are connected. */
+	return READ_ONCE(unix_sk(sk)->peer);
+}
+
+/**
+ * wsaevent_sock_peer_closed() - has a stream's peer closed or reset it?
+ * @ws: the association of a TCP or AF_UNIX stream socket
+ *
+ * Tells a peer's end of file from a 0 that our own shutdown(SD_RECEIVE)
+ * causes.  Lockless; the socket must not be released.
+ */
+bool wsaevent_sock_peer_closed(struct wsaevent_sock *ws)
+{
+	struct sock *sk = ws->sock->sk, *peer;
+
+	if (READ_ONCE(ws->reset) || READ_ONCE(sk->sk_err))
+		return true;
+	if (ws->kind == WSAEVENT_SOCK_TCP)
+		return sock_flag(sk, SOCK_DONE);
+	peer = wsaevent_unix_peer(sk);
+	return !peer || READ_ONCE(peer->sk_shutdown) & SEND_SHUTDOWN ||
+	       sock_flag(peer, SOCK_DEAD);
+}
+
+/**
+ * wsaevent_sock_readable() - would a stream receive complete now?
+ * @ws: the association of a TCP or AF_UNIX stream socket
+ *
+ * For zero-byte overlapped receives, which wait for data without
+ * consuming it.
+ */
+bool wsaevent_sock_readable(struct wsaevent_sock *ws)
+{
+	struct sock *sk = ws->sock->sk;
+
+	if (wsaevent_sock_peer_closed(ws))
+		return true;
+	if (ws->kind == WSAEVENT_SOCK_TCP)
+		return wsaevent_tcp_inband(sk);
+	return !skb_queue_empty_lockless(&sk->sk_receive_queue);
+}
+
 static void wsaevent_cond_listen(struct wsaevent_sock *ws, struct sock *sk,
 				 struct wsaevent_cond *c)
 {
@@ -78,7 +137,7 @@ static void wsaevent_cond_tcp(struct wsaevent_sock *ws, struct sock *sk,
 	int state = inet_sk_state_load(sk);
 	int err = READ_ONCE(sk->sk_err);
 	bool fin = sock_flag(sk, SOCK_DONE);
-	u32 rcv_nxt, copied, avail;
+	u32 rcv_nxt;
 	u16 urg;
 
 	if (state == TCP_LISTEN) {
@@ -98,23 +157,15 @@ static void wsaevent_cond_tcp(struct wsaevent_sock *ws, struct sock *sk,
 			ws->connect_err = err;
 	}
 	if (ws->connected && state == TCP_CLOSE && !fin)
-		ws->reset = true;
+		WRITE_ONCE(ws->reset, true);
 
 	wsaevent_cond_connect(ws, c);
 	if (!ws->connected)
 		return;
 
-	/* In-band bytes, as tcp_inq(): neither the FIN nor an OOB byte. */
 	rcv_nxt = READ_ONCE(tp->rcv_nxt);
-	copied = READ_ONCE(tp->copied_seq);
-	avail = rcv_nxt - copied;
-	if (avail && fin)
-		avail--;
 	urg = READ_ONCE(tp->urg_data);
-	if (avail && urg && !sock_flag(sk, SOCK_URGINLINE) &&
-	    READ_ONCE(tp->urg_seq) == copied)
-		avail--;
-	if (avail)
+	if (wsaevent_tcp_inband(sk))
 		c->bits |= WSAEVENT_FD_READ;
 	if (rcv_nxt - fin != ws->rx_seen)
 		c->arrivals |= WSAEVENT_FD_READ;
@@ -137,7 +188,7 @@ static void wsaevent_cond_tcp(struct wsaevent_sock *ws, struct sock *sk,
 	/* A FIN is a graceful close; a reset is abortive (WSAECONNABORTED). */
 	if (fin) {
 		c->bits |= WSAEVENT_FD_CLOSE;
-	} else if (ws->reset) {
+	} else if (READ_ONCE(ws->reset)) {
 		c->bits |= WSAEVENT_FD_CLOSE;
 		c->close_err = ECONNABORTED;
 	}
@@ -167,10 +218,9 @@ static void wsaevent_cond_unix_stream(struct wsaevent_sock *ws,
 	}
 
 	if (READ_ONCE(sk->sk_err) == ECONNRESET)
-		ws->reset = true;
-	/* The peer holds a reference for as long as we are connected. */
-	peer = READ_ONCE(unix_sk(sk)->peer);
-	if (ws->reset) {
+		WRITE_ONCE(ws->reset, true);
+	peer = wsaevent_unix_peer(sk);
+	if (READ_ONCE(ws->reset)) {
 		c->bits |= WSAEVENT_FD_CLOSE;
 		c->close_err = ECONNABORTED;
 	} else if (peer && (READ_ONCE(peer->sk_shutdown) & SEND_SHUTDOWN ||
@@ -191,7 +241,7 @@ static void wsaevent_cond_dgram(struct wsaevent_sock *ws, struct sock *sk,
 
 	readable = !skb_queue_empty_lockless(&sk->sk_receive_queue);
 	if (sk->sk_family == AF_UNIX) {
-		connected = READ_ONCE(unix_sk(sk)->peer);
+		connected = wsaevent_unix_peer(sk);
 		bound = connected || READ_ONCE(unix_sk(sk)->addr);
 	} else {
 		readable |= !skb_queue_empty_lockless(&udp_sk(sk)->reader_queue);
@@ -267,6 +317,10 @@ void wsaevent_sock_update_locked(struct wsaevent_sock *ws, __poll_t level,
 		break;
 	}
 
+	/* Data that pending overlapped receives will take is not FD_READ. */
+	if (READ_ONCE(ws->nr_recv))
+		c.bits &= ~WSAEVENT_FD_READ;
+
 	new = c.bits & ws->mask & (~ws->reported | c.arrivals);
 	if (!new)
 		return;
@@ -323,6 +377,10 @@ int wsaevent_sock_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
 		smp_store_release(&w->whead, NULL);
 		return 0;
 	}
+
+	/* Pending overlapped operations may be able to progress. */
+	if (READ_ONCE(ws->nr_ops))
+		wsaevent_io_kick(ws);
 
 	/*
 	 * A wake-up without poll bits says nothing about what changed (a

@@ -236,6 +236,9 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
+	/* The index must be storable before an event is consumed for it. */
+	if (put_user(0, &uargs->index))
+		return -EFAULT;
 	if (args.flags & ~WSAEVENT_WAIT_FLAGS)
 		return -EINVAL;
 	alert = args.flags & WSAEVENT_WAIT_ALERT;

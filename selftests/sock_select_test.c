@@ -930,8 +930,9 @@ TEST(ten_thousand_sockets_selected_and_closed)
 		ASSERT_LE(0, s);
 		ASSERT_EQ(0, sel(ctx, s, ev, ALL_NET, 0));
 		/* Half with closesocket's release, half with a plain close. */
-		if (i & 1)
+		if (i & 1) {
 			ASSERT_EQ(0, ioctl(ctx, WSAEVENT_IOC_RELEASE, s));
+		}
 		close(s);
 	}
 	close(ev);

@@ -221,6 +221,94 @@ struct wsaevent_fionbio_args {
 #define WSAEVENT_IOC_FIONBIO		_IOW(WSAEVENT_IOC_MAGIC, 0xa9, struct wsaevent_fionbio_args)
 
 /*
+ * Overlapped I/O: WSASend, WSASendTo, WSARecv, WSARecvFrom.
+ *
+ * struct wsaevent_io_args - WSAEVENT_IOC_SUBMIT
+ * @sock:     the socket.
+ * @op:       WSAEVENT_OP_SEND or WSAEVENT_OP_RECV.
+ * @flags:    MSG_* (Linux values) as for WSAEVENT_IOC_SEND/RECV; never
+ *	MSG_DONTWAIT, which is implied.
+ * @event:    an event fd of this context, signaled at completion (the
+ *	caller's hEvent, or the issuing thread's alert event when a
+ *	completion routine is used), with WSAEVENT_IO_EVENT; else 0.
+ * @iov:      user pointer to @iovcnt struct iovec: the buffers, at least
+ *	one (a zero-length one is allowed).  They are pinned until the
+ *	operation completes.
+ * @iovcnt:   1..WSAEVENT_IO_MAX_IOV.
+ * @io_flags: WSAEVENT_IO_EVENT, WSAEVENT_IO_RESET_EVENT (reset @event
+ *	before starting, as WSARecv/WSASend do with hEvent), and
+ *	WSAEVENT_IO_COMPAT (write the overlapped fields 32 bits wide).
+ * @overlapped: user pointer to the caller's WSAOVERLAPPED.  At
+ *	completion the kernel writes, in this order: InternalHigh (the
+ *	byte count) at offset 8 (4), Offset (the receive's msg_flags, 32
+ *	bits) at offset 16 (8), then Internal (0, or a negative Linux
+ *	errno) at offset 0.  The caller sets Internal to STATUS_PENDING
+ *	(0x103) before submitting.  Widths in parentheses: with
+ *	WSAEVENT_IO_COMPAT.
+ * @addr:     send: the destination address, or 0; recv: where to store
+ *	the source address at completion, or 0.
+ * @addrlen:  send: the length of @addr; recv: the size of the @addr
+ *	buffer.
+ * @addrlen_ptr: recv: a user __s32 receiving the address length at
+ *	completion, or 0.
+ *
+ * Returns 0 when the operation completed at once (its results are
+ * written and @event signaled before the call returns), or -1/EINPROGRESS
+ * when it is queued and will complete later.  Any other error means it
+ * was not started and nothing will be written or signaled: ENOBUFS past
+ * a limit (see the module parameters), EFAULT for a bad buffer, EINVAL
+ * for 0 buffers, ECONNRESET after a reset (sticky), ENOTSOCK...
+ */
+struct wsaevent_io_args {
+	__u32 sock;
+	__u32 op;
+	__u32 flags;
+	__u32 event;
+	__u64 iov;
+	__u32 iovcnt;
+	__u32 io_flags;
+	__u64 overlapped;
+	__u64 addr;
+	__u32 addrlen;
+	__u32 pad;
+	__u64 addrlen_ptr;
+};
+
+#define WSAEVENT_OP_SEND		1
+#define WSAEVENT_OP_RECV		2
+
+#define WSAEVENT_IO_EVENT		0x1
+#define WSAEVENT_IO_RESET_EVENT		0x2
+#define WSAEVENT_IO_COMPAT		0x4
+#define WSAEVENT_IO_FLAGS		(WSAEVENT_IO_EVENT | \
+					 WSAEVENT_IO_RESET_EVENT | \
+					 WSAEVENT_IO_COMPAT)
+
+#define WSAEVENT_IO_MAX_IOV		1024
+
+/*
+ * struct wsaevent_cancel_args - WSAEVENT_IOC_CANCEL
+ * @sock:  with WSAEVENT_CANCEL_SOCKET, cancel every operation pending on
+ *	this socket, whoever posted it; else 0.
+ * @flags: WSAEVENT_CANCEL_SOCKET or WSAEVENT_CANCEL_THREAD (every
+ *	operation the calling thread posted, on any socket).
+ *
+ * Cancelled operations complete with -ECANCELED (WSA_OPERATION_ABORTED)
+ * and 0 bytes.  An operation that has already taken data completes with
+ * it instead: no byte is lost.  Returns the number cancelled.
+ */
+struct wsaevent_cancel_args {
+	__u32 sock;
+	__u32 flags;
+};
+
+#define WSAEVENT_CANCEL_SOCKET		0x1
+#define WSAEVENT_CANCEL_THREAD		0x2
+
+#define WSAEVENT_IOC_SUBMIT		_IOW(WSAEVENT_IOC_MAGIC, 0xaa, struct wsaevent_io_args)
+#define WSAEVENT_IOC_CANCEL		_IOW(WSAEVENT_IOC_MAGIC, 0xab, struct wsaevent_cancel_args)
+
+/*
  * On an event fd.  SET, RESET and PULSE store the previous state
  * (0 or 1) in the __u32 the argument points to.
  */

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wsaevent: overlapped I/O completed by the kernel.
+ *
+ * WSAEVENT_IOC_SUBMIT pins an operation's buffers and result fields,
+ * queues it on its socket's association (one queue per direction, in
+ * posting order) and, when nothing is queued ahead of it, tries it at
+ * once without blocking.  What cannot complete then is completed by the
+ * association's io_work, which the socket's wake-up callback queues: it
+ * runs each queue in order with MSG_DONTWAIT, under the submitter's
+ * credentials, into the pinned pages, then writes the results into the
+ * caller's WSAOVERLAPPED (status last, with release semantics) and
+ * signals the operation's event.  No userspace thread is involved.
+ *
+ * Everything that touches an association's operations holds its
+ * io_mutex, so a completion and a cancellation never overlap: a receive
+ * that has taken bytes completes with them.
+ */
+
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+
+#include "internal.h"
+
+#define WSAEVENT_IO_RECV_FLAGS	(MSG_OOB | MSG_PEEK | MSG_WAITALL | MSG_TRUNC)
+#define WSAEVENT_IO_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_MORE)
+
+static struct workqueue_struct *wsaevent_io_wq;
+
+bool wsaevent_io_init(void)
+{
+	wsaevent_io_wq = alloc_workqueue("wsaevent_io", WQ_UNBOUND, 0);
+	return wsaevent_io_wq;
+}
+
+void wsaevent_io_exit(void)
+{
+	destroy_workqueue(wsaevent_io_wq);
+}
+
+/* Let io_work look at the queues; callable from the wake-up callback. */
+void wsaevent_io_kick(struct wsaevent_sock *ws)
+{
+	queue_work(wsaevent_io_wq, &ws->io_work);
+}
+
+static unsigned long wsaevent_op_pages(struct wsaevent_op *op)
+{
+	return op->data.nr_pages + op->result.nr_pages + op->from.nr_pages +
+	       op->fromlen.nr_pages;
+}
+
+/* Release everything an operation holds; it is on no list. */
+static void wsaevent_op_free(struct wsaevent_ctx *ctx, struct wsaevent_op *op)
+{
+	atomic_long_sub(wsaevent_op_pages(op), &ctx->nr_pinned);
+	atomic_dec(&ctx->nr_ops);
+	wsaevent_unpin(&op->data, op->op == WSAEVENT_OP_RECV);
+	wsaevent_unpin(&op->result, true);
+	wsaevent_unpin(&op->from, true);
+	wsaevent_unpin(&op->fromlen, true);
+	if (op->file)
+		fput(op->file);
+	if (op->cred)
+		put_cred(op->cred);
+	kfree(op);
+}
+
+static void wsaevent_op_dequeue(struct wsaevent_op *op)
+{
+	struct wsaevent_sock *ws = op->ws;
+
+	lockdep_assert_held(&ws->io_mutex);
+
+	list_del(&op->node);
+	WRITE_ONCE(ws->nr_ops, ws->nr_ops - 1);
+	if (op->op == WSAEVENT_OP_RECV)
+		WRITE_ONCE(ws->nr_recv, ws->nr_recv - 1);
+}
+
+static void wsaevent_op_detach_event(struct wsaevent_ctx *ctx,
+				     struct wsaevent_op *op, bool signal)
+{
+	spin_lock_irq(&ctx->lock);
+	if (op->event) {
+		if (signal)
+			wsaevent_event_signal_from_sock(op->event);
+		list_del(&op->event_node);
+		op->event = NULL;
+	}
+	spin_unlock_irq(&ctx->lock);
+}
+
+/*
+ * Write the results of a dequeued operation into the caller's memory,
+ * publish its status, signal its event and free it.
+ */
+static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
+				 u32 msg_flags, const struct sockaddr_storage *from,
+				 int fromlen)
+{
+	struct wsaevent_ctx *ctx = op->ws->ctx;
+	size_t w = op->compat ? 4 : 8;
+
+	if (op->compat) {
+		u32 b = bytes;
+
+		wsaevent_pin_write(&op->result, w, &b, sizeof(b));
+	} else {
+		u64 b = bytes;
+
+		wsaevent_pin_write(&op->result, w, &b, sizeof(b));
+	}
+	wsaevent_pin_write(&op->result, 2 * w, &msg_flags, sizeof(msg_flags));
+	if (from && fromlen > 0) {
+		s32 len = fromlen;
+
+		if (op->from.len)
+			wsaevent_pin_write(&op->from, 0, from,
+					   min_t(size_t, op->from.len, fromlen));
+		if (op->fromlen.len)
+			wsaevent_pin_write(&op->fromlen, 0, &len, sizeof(len));
+	}
+	/* Last: whoever sees the status sees everything above. */
+	wsaevent_pin_store_release(&op->result, (u64)(s64)err, op->compat);
+
+	wsaevent_op_detach_event(ctx, op, true);
+	wsaevent_op_free(ctx, op);
+}
+
+static bool wsaevent_op_is_stream(struct wsaevent_sock *ws)
+{
+	return ws->kind == WSAEVENT_SOCK_TCP ||
+	       ws->kind == WSAEVENT_SOCK_UNIX_STREAM;
+}
+
+/*
+ * Try a receive at the head of its queue.  Returns 1 when it completed
+ * (and is freed), 0 when it must wait for data, or, with @sync (the
+ * first try, inside the submitting call), a negative errno for a failure
+ * that Windows reports synchronously: the operation is then dequeued and
+ * left to the caller, nothing written.
+ */
+static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
+{
+	struct wsaevent_sock *ws = op->ws;
+	struct sockaddr_storage from;
+	struct msghdr msg = { 0 };
+	bool stream = wsaevent_op_is_stream(ws);
+	int ret, err = 0;
+
+	if (READ_ONCE(ws->reset)) {
+		ret = -ECONNRESET;
+		goto failed;
+	}
+
+	/* A zero-byte stream receive waits for data and consumes none. */
+	if (stream && !iov_iter_count(&op->iter)) {
+		if (!wsaevent_sock_readable(ws))
+			return 0;
+		wsaevent_op_dequeue(op);
+		wsaevent_op_complete(op, 0, 0, 0, NULL, 0);
+		return 1;
+	}
+
+	msg.msg_iter = op->iter;
+	if (op->from.len || op->fromlen.len)
+		msg.msg_name = &from;
+	ret = sock_recvmsg(ws->sock, &msg, op->flags | MSG_DONTWAIT);
+	if (ret == -EAGAIN)
+		return 0;
+	/* 0 after our own shutdown(SD_RECEIVE): a pending receive survives. */
+	if (!ret && stream && iov_iter_count(&op->iter) &&
+	    !wsaevent_sock_peer_closed(ws))
+		return 0;
+	if (ret == -ECONNRESET) {
+		WRITE_ONCE(ws->reset, true);
+		/* A reset fails every pending receive, not only the first. */
+		if (!sync)
+			wsaevent_io_kick(ws);
+	}
+	if (ret < 0)
+		goto failed;
+
+	/* A truncated datagram keeps its head: WSAEMSGSIZE. */
+	if (!stream && msg.msg_flags & MSG_TRUNC)
+		err = -EMSGSIZE;
+	wsaevent_op_dequeue(op);
+	wsaevent_op_complete(op, err, ret, msg.msg_flags,
+			     msg.msg_name ? &from : NULL, msg.msg_namelen);
+	return err && sync ? err : 1;
+
+failed:
+	wsaevent_op_dequeue(op);
+	if (sync)
+		return ret;
+	wsaevent_op_complete(op, ret, 0, 0, NULL, 0);
+	return 1;
+}
+
+/* As wsaevent_op_try_recv(), for a send: complete once all is sent. */
+static int wsaevent_op_try_send(struct wsaevent_op *op, bool sync)
+{
+	struct wsaevent_sock *ws = op->ws;
+	struct msghdr msg = { 0 };
+	int ret;
+
+	if (READ_ONCE(ws->reset)) {
+		ret = -ECONNRESET;
+		goto failed;
+	}
+
+	msg.msg_iter = op->iter;
+	msg.msg_flags = op->flags | MSG_DONTWAIT | MSG_NOSIGNAL;
+	if (op->addrlen) {
+		msg.msg_name = &op->addr;
+		msg.msg_namelen = op->addrlen;
+	}
+	ret = sock_sendmsg(ws->sock, &msg);
+	if (ret == -EAGAIN)
+		return 0;
+	if (ret == -ECONNRESET)
+		WRITE_ONCE(ws->reset, true);
+	if (ret < 0)
+		goto failed;
+
+	op->done += ret;
+	op->iter = msg.msg_iter;
+	if (iov_iter_count(&op->iter))
+		return 0;
+	wsaevent_op_dequeue(op);
+	wsaevent_op_complete(op, 0, op->done, 0, NULL, 0);
+	return 1;
+
+failed:
+	wsaevent_op_dequeue(op);
+	if (sync)
+		return ret;
+	wsaevent_op_complete(op, ret, 0, 0, NULL, 0);
+	return 1;
+}
+
+static int wsaevent_op_try(struct wsaevent_op *op, bool sync)
+{
+	const struct cred *old = override_creds(op->cred);
+	int ret;
+
+	if (op->op == WSAEVENT_OP_RECV)
+		ret = wsaevent_op_try_recv(op, sync);
+	else
+		ret = wsaevent_op_try_send(op, sync);
+	revert_creds(old);
+	return ret;
+}
+
+/* Rule 3 for overlapped receives: they re-enable FD_READ and FD_OOB. */
+static void wsaevent_io_reenable_read(struct wsaevent_sock *ws)
+{
+	spin_lock_irq(&ws->ctx->lock);
+	ws->reported &= ~(WSAEVENT_FD_READ | WSAEVENT_FD_OOB);
+	wsaevent_sock_update_locked(ws, 0, 0);
+	spin_unlock_irq(&ws->ctx->lock);
+}
+
+/**
+ * wsaevent_io_work() - complete what the socket now allows
+ * @work: &wsaevent_sock.io_work
+ */
+void wsaevent_io_work(struct work_struct *work)
+{
+	struct wsaevent_sock *ws = container_of(work, struct wsaevent_sock,
+						io_work);
+	struct wsaevent_op *op;
+	bool received = false;
+
+	mutex_lock(&ws->io_mutex);
+	if (ws->dead)
+		goto out;
+	while ((op = list_first_entry_or_null(&ws->recv_q,
+					      struct wsaevent_op, node))) {
+		if (!wsaevent_op_try(op, false))
+			break;
+		received = true;
+	}
+	while ((op = list_first_entry_or_null(&ws->send_q,
+					      struct wsaevent_op, node)))
+		if (!wsaevent_op_try(op, false))
+			break;
+	if (received)
+		wsaevent_io_reenable_read(ws);
+out:
+	mutex_unlock(&ws->io_mutex);
+}
+
+/**
+ * wsaevent_io_cancel_locked() - cancel operations of a socket
+ * @ws: the association
+ * @owner: cancel only those this thread posted; 0 for all
+ *
+ * They complete with -ECANCELED and 0 bytes.
+ *
+ * Return: the number cancelled.
+ */
+int wsaevent_io_cancel_locked(struct wsaevent_sock *ws, pid_t owner)
+{
+	struct list_head *queues[] = { &ws->recv_q, &ws->send_q };
+	struct wsaevent_op *op, *tmp;
+	int i, n = 0;
+
+	lockdep_assert_held(&ws->io_mutex);
+
+	for (i = 0; i < ARRAY_SIZE(queues); i++) {
+		list_for_each_entry_safe(op, tmp, queues[i], node) {
+			if (owner && op->owner != owner)
+				continue;
+			wsaevent_op_dequeue(op);
+			wsaevent_op_complete(op, -ECANCELED, 0, 0, NULL, 0);
+			n++;
+		}
+	}
+	/* Data the cancelled receives would have taken may raise FD_READ. */
+	if (n)
+		wsaevent_io_reenable_read(ws);
+	return n;
+}
+
+/* Check and charge the context's limits; fails with -ENOBUFS. */
+static int wsaevent_io_charge(struct wsaevent_ctx *ctx, unsigned long pages)
+{
+	unsigned long max_pages = READ_ONCE(wsaevent_max_pinned_kb) /
+				  (PAGE_SIZE / 1024);
+
+	if (atomic_long_add_return(pages, &ctx->nr_pinned) > max_pages) {
+		atomic_long_sub(pages, &ctx->nr_pinned);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+static int wsaevent_io_check_args(const struct wsaevent_io_args *args)
+{
+	bool recv = args->op == WSAEVENT_OP_RECV;
+	bool compat = args->io_flags & WSAEVENT_IO_COMPAT;
+
+	if (args->op != WSAEVENT_OP_RECV && args->op != WSAEVENT_OP_SEND)
+		return -EINVAL;
+	if (args->io_flags & ~WSAEVENT_IO_FLAGS || args->pad)
+		return -EINVAL;
+	if (args->flags & ~(recv ? WSAEVENT_IO_RECV_FLAGS : WSAEVENT_IO_SEND_FLAGS))
+		return -EINVAL;
+	if (!(args->io_flags & WSAEVENT_IO_EVENT) &&
+	    (args->event || args->io_flags & WSAEVENT_IO_RESET_EVENT))
+		return -EINVAL;
+	if (!args->iovcnt || args->iovcnt > WSAEVENT_IO_MAX_IOV)
+		return -EINVAL;
+	if (!args->overlapped)
+		return -EFAULT;
+	if (args->overlapped & (compat ? 3 : 7))
+		return -EINVAL;
+	if (recv) {
+		if (args->addrlen > INT_MAX || args->addrlen_ptr & 3)
+			return -EINVAL;
+	} else if (args->addrlen > sizeof(struct sockaddr_storage) ||
+		   args->addrlen_ptr) {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Pin what the operation reads or writes, and charge it. */
+static int wsaevent_op_prepare(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
+			       const struct wsaevent_io_args *args,
+			       const struct iovec *iov)
+{
+	bool recv = args->op == WSAEVENT_OP_RECV;
+	int ret;
+
+	ret = wsaevent_pin_iovec(&op->data, iov, args->iovcnt, recv);
+	if (!ret)
+		ret = wsaevent_pin_range(&op->result, args->overlapped,
+					 op->compat ? 12 : 20);
+	if (!ret && recv && args->addr && args->addrlen)
+		ret = wsaevent_pin_range(&op->from, args->addr,
+					 min_t(u32, args->addrlen,
+					       sizeof(struct sockaddr_storage)));
+	if (!ret && recv && args->addrlen_ptr)
+		ret = wsaevent_pin_range(&op->fromlen, args->addrlen_ptr,
+					 sizeof(s32));
+	if (!ret && !recv && args->addr && args->addrlen) {
+		if (copy_from_user(&op->addr, u64_to_user_ptr(args->addr),
+				   args->addrlen))
+			ret = -EFAULT;
+		op->addrlen = args->addrlen;
+	}
+	if (!ret)
+		ret = wsaevent_io_charge(ctx, wsaevent_op_pages(op));
+	if (ret) {
+		/* Nothing charged: the caller frees @op with kfree(). */
+		wsaevent_unpin(&op->data, false);
+		wsaevent_unpin(&op->result, false);
+		wsaevent_unpin(&op->from, false);
+		wsaevent_unpin(&op->fromlen, false);
+		return ret;
+	}
+	iov_iter_bvec(&op->iter, recv ? ITER_DEST : ITER_SOURCE, op->data.bvec,
+		      op->data.nr_pages, op->data.len);
+	return 0;
+}
+
+/* Queue @op and try it when it is first in line; see wsaevent_op_try(). */
+static int wsaevent_io_start(struct wsaevent_sock *ws, struct wsaevent_op *op)
+{
+	bool recv = op->op == WSAEVENT_OP_RECV;
+	struct list_head *q = recv ? &ws->recv_q : &ws->send_q;
+	bool first;
+	int ret;
+
+	mutex_lock(&ws->io_mutex);
+	if (ws->dead) {
+		ret = -ENOTSOCK;
+		goto out;
+	}
+	/* After a reset, new operations fail at once: it is sticky. */
+	if (READ_ONCE(ws->reset)) {
+		ret = -ECONNRESET;
+		goto out;
+	}
+	first = list_empty(q);
+	list_add_tail(&op->node, q);
+	/* Counted before the try: data arriving meanwhile raises no FD_READ. */
+	WRITE_ONCE(ws->nr_ops, ws->nr_ops + 1);
+	if (recv)
+		WRITE_ONCE(ws->nr_recv, ws->nr_recv + 1);
+	if (!first) {
+		ret = -EINPROGRESS;
+	} else {
+		ret = wsaevent_op_try(op, true);
+		if (ret == 1)
+			ret = 0;
+		else if (!ret)
+			ret = -EINPROGRESS;
+		/*
+		 * Else -EMSGSIZE (completed with a truncated datagram) or a
+		 * synchronous failure (dequeued, not completed).
+		 */
+	}
+out:
+	mutex_unlock(&ws->io_mutex);
+	if (recv && (ret == 0 || ret == -EMSGSIZE))
+		wsaevent_io_reenable_read(ws);
+	return ret;
+}
+
+/**
+ * wsaevent_io_submit() - WSAEVENT_IOC_SUBMIT
+ * @ctx: the context
+ * @argp: struct wsaevent_io_args
+ *
+ * Return: 0 (completed), -EINPROGRESS (queued), -EMSGSIZE (completed with
+ * a truncated datagram) or a negative errno (not started).
+ */
+int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
+{
+	struct iovec iovstack[UIO_FASTIOV], *iov = iovstack;
+	struct wsaevent_event *ev = NULL;
+	struct wsaevent_io_args args;
+	struct wsaevent_sock *ws;
+	struct wsaevent_op *op;
+	struct iov_iter uiter;
+	struct socket *sock;
+	struct fd f;
+	int ret;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	ret = wsaevent_io_check_args(&args);
+	if (ret)
+		return ret;
+
+	f = fdget(args.sock);
+	if (!f.file)
+		return -EBADF;
+	sock = sock_from_file(f.file);
+	if (!sock) {
+		ret = -ENOTSOCK;
+		goto out_fd;
+	}
+	if (args.io_flags & WSAEVENT_IO_EVENT) {
+		ev = wsaevent_event_fget(ctx, args.event, &ret);
+		if (!ev)
+			goto out_fd;
+	}
+	ret = import_iovec(args.op == WSAEVENT_OP_RECV ? ITER_DEST : ITER_SOURCE,
+			   u64_to_user_ptr(args.iov), args.iovcnt, UIO_FASTIOV,
+			   &iov, &uiter);
+	if (ret < 0)
+		goto out_ev;
+
+	ret = -ENOBUFS;
+	if (atomic_inc_return(&ctx->nr_ops) > READ_ONCE(wsaevent_max_ops))
+		goto out_nr;
+	ret = -ENOMEM;
+	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
+	if (!op)
+		goto out_nr;
+	op->op = args.op;
+	op->flags = args.flags;
+	op->compat = args.io_flags & WSAEVENT_IO_COMPAT;
+	op->owner = task_pid_nr(current);
+	/* import_iovec() leaves @iov NULL when the segments fit iovstack. */
+	ret = wsaevent_op_prepare(ctx, op, &args, iov ?: iovstack);
+	if (ret) {
+		kfree(op);
+		goto out_nr;
+	}
+	op->file = get_file(f.file);
+	op->cred = get_current_cred();
+	INIT_LIST_HEAD(&op->event_node);
+
+	ws = wsaevent_sock_get_or_create(ctx, f.file, sock);
+	if (IS_ERR(ws)) {
+		ret = PTR_ERR(ws);
+		op->ws = NULL;
+		goto out_free_unqueued;
+	}
+	op->ws = ws;
+
+	spin_lock_irq(&ctx->lock);
+	if (ev) {
+		/* WSARecv and WSASend reset hEvent before starting. */
+		if (args.io_flags & WSAEVENT_IO_RESET_EVENT)
+			ev->signaled = false;
+		op->event = ev;
+		list_add_tail(&op->event_node, &ev->ops);
+	}
+	spin_unlock_irq(&ctx->lock);
+
+	ret = wsaevent_io_start(ws, op);
+	if (ret != 0 && ret != -EINPROGRESS && ret != -EMSGSIZE) {
+		/* Not started: no completion, nothing written. */
+		wsaevent_op_detach_event(ctx, op, false);
+		wsaevent_op_free(ctx, op);
+	}
+	wsaevent_sock_put(ws);
+	goto out_iov;
+
+out_free_unqueued:
+	wsaevent_op_free(ctx, op);
+	goto out_iov;
+out_nr:
+	atomic_dec(&ctx->nr_ops);
+out_iov:
+	kfree(iov);
+out_ev:
+	if (ev)
+		fput(ev->file);
+out_fd:
+	fdput(f);
+	return ret;
+}
+
+/**
+ * wsaevent_io_cancel_ioctl() - WSAEVENT_IOC_CANCEL
+ * @ctx: the context
+ * @argp: struct wsaevent_cancel_args
+ *
+ * Return: the number of operations cancelled, or a negative errno.
+ */
+int wsaevent_io_cancel_ioctl(struct wsaevent_ctx *ctx, void __user *argp)
+{
+	struct wsaevent_cancel_args args;
+	struct wsaevent_sock *ws;
+	struct rb_node *n;
+	int ret = 0;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+
+	if (args.flags == WSAEVENT_CANCEL_SOCKET) {
+		struct socket *sock;
+		struct fd f = fdget(args.sock);
+
+		if (!f.file)
+			return -EBADF;
+		sock = sock_from_file(f.file);
+		ws = sock ? wsaevent_sock_get(ctx, sock) : NULL;
+		if (ws) {
+			mutex_lock(&ws->io_mutex);
+			ret = wsaevent_io_cancel_locked(ws, 0);
+			mutex_unlock(&ws->io_mutex);
+			wsaevent_sock_put(ws);
+		}
+		fdput(f);
+		return sock ? ret : -ENOTSOCK;
+	}
+	if (args.flags != WSAEVENT_CANCEL_THREAD || args.sock)
+		return -EINVAL;
+
+	mutex_lock(&ctx->sock_mutex);
+	for (n = rb_first(&ctx->socks); n; n = rb_next(n)) {
+		ws = rb_entry(n, struct wsaevent_sock, node);
+		mutex_lock(&ws->io_mutex);
+		ret += wsaevent_io_cancel_locked(ws, task_pid_nr(current));
+		mutex_unlock(&ws->io_mutex);
+	}
+	mutex_unlock(&ctx->sock_mutex);
+	return ret;
+}

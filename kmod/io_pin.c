@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wsaevent: pinning the user memory of an overlapped operation.
+ *
+ * An overlapped operation completes from a workqueue, outside the
+ * submitter's address space, so its buffers, its WSAOVERLAPPED and its
+ * source-address fields are pinned at submission (an invalid one fails
+ * the submission with EFAULT) and written through the pages.  Pinned
+ * pages are charged against the context's max_pinned_kb (io.c).
+ */
+
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "internal.h"
+
+static unsigned int wsaevent_pages_spanned(unsigned long uaddr, size_t len)
+{
+	if (!len)
+		return 0;
+	return (PAGE_ALIGN(uaddr + len) - (uaddr & PAGE_MASK)) >> PAGE_SHIFT;
+}
+
+/**
+ * wsaevent_pin_iovec() - pin the buffers of an iovec array
+ * @pin: filled with the pages and one bio_vec per page
+ * @iov: the buffers (kernel copy of the user's iovec array)
+ * @nr: number of entries
+ * @write: the kernel will write the pages (a receive)
+ *
+ * Return: 0, -ENOMEM or -EFAULT.  On failure nothing stays pinned.
+ */
+int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
+		       unsigned long nr, bool write)
+{
+	unsigned int gup = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
+	unsigned int total = 0, done = 0, i;
+	int ret;
+
+	memset(pin, 0, sizeof(*pin));
+	for (i = 0; i < nr; i++)
+		total += wsaevent_pages_spanned((unsigned long)iov[i].iov_base,
+						iov[i].iov_len);
+	if (!total)
+		return 0;
+
+	pin->pages = kvmalloc_array(total, sizeof(*pin->pages), GFP_KERNEL_ACCOUNT);
+	pin->bvec = kvmalloc_array(total, sizeof(*pin->bvec), GFP_KERNEL_ACCOUNT);
+	if (!pin->pages || !pin->bvec) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+
+	for (i = 0; i < nr; i++) {
+		unsigned long uaddr = (unsigned long)iov[i].iov_base;
+		size_t left = iov[i].iov_len;
+		unsigned int n = wsaevent_pages_spanned(uaddr, left), j;
+
+		if (!n)
+			continue;
+		ret = pin_user_pages_fast(uaddr & PAGE_MASK, n, gup,
+					  pin->pages + done);
+		if (ret != n) {
+			if (ret > 0)
+				unpin_user_pages(pin->pages + done, ret);
+			ret = ret == -ENOMEM ? -ENOMEM : -EFAULT;
+			goto fail;
+		}
+		for (j = 0; j < n; j++) {
+			unsigned int off = j ? 0 : offset_in_page(uaddr);
+			unsigned int len = min_t(size_t, left, PAGE_SIZE - off);
+
+			bvec_set_page(&pin->bvec[done + j], pin->pages[done + j],
+				      len, off);
+			left -= len;
+		}
+		done += n;
+		pin->nr_pages = done;
+		pin->len += iov[i].iov_len;
+	}
+	return 0;
+
+fail:
+	wsaevent_unpin(pin, false);
+	return ret;
+}
+
+/**
+ * wsaevent_pin_range() - pin one small user range the kernel will write
+ * @pin: filled
+ * @uaddr: start
+ * @len: length (a WSAOVERLAPPED, an address, an int)
+ *
+ * Return: 0, -ENOMEM or -EFAULT.
+ */
+int wsaevent_pin_range(struct wsaevent_pin *pin, unsigned long uaddr,
+		       size_t len)
+{
+	struct iovec iov = { .iov_base = (void __user *)uaddr, .iov_len = len };
+
+	return wsaevent_pin_iovec(pin, &iov, 1, true);
+}
+
+/**
+ * wsaevent_pin_write() - write into a pinned range
+ * @pin: the range
+ * @off: offset from its start
+ * @src: the bytes
+ * @len: how many; @off + @len must lie within the range
+ */
+void wsaevent_pin_write(struct wsaevent_pin *pin, size_t off, const void *src,
+			size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < pin->nr_pages && len; i++) {
+		struct bio_vec *bv = &pin->bvec[i];
+		size_t n;
+
+		if (off >= bv->bv_len) {
+			off -= bv->bv_len;
+			continue;
+		}
+		n = min_t(size_t, len, bv->bv_len - off);
+		memcpy_to_page(bv->bv_page, bv->bv_offset + off, src, n);
+		src += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+/**
+ * wsaevent_pin_store_release() - publish a status word at the range's start
+ * @pin: the range; its start is aligned to the word's size, so the word
+ *	lies within one page
+ * @val: the value
+ * @compat: 32 bits wide rather than 64
+ *
+ * Everything written before is visible to whoever sees @val.
+ */
+void wsaevent_pin_store_release(struct wsaevent_pin *pin, u64 val, bool compat)
+{
+	struct bio_vec *bv = &pin->bvec[0];
+	void *addr = kmap_local_page(bv->bv_page) + bv->bv_offset;
+
+	if (compat) /* pairs with the library's acquire of Internal */
+		smp_store_release((u32 *)addr, (u32)val);
+	else /* pairs with the library's acquire of Internal */
+		smp_store_release((u64 *)addr, val);
+	kunmap_local(addr);
+}
+
+/**
+ * wsaevent_unpin() - release a pinned range
+ * @pin: the range (may be empty)
+ * @dirty: the kernel wrote the pages
+ */
+void wsaevent_unpin(struct wsaevent_pin *pin, bool dirty)
+{
+	if (pin->nr_pages)
+		unpin_user_pages_dirty_lock(pin->pages, pin->nr_pages, dirty);
+	kvfree(pin->pages);
+	kvfree(pin->bvec);
+	memset(pin, 0, sizeof(*pin));
+}

@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel-ABI tests of overlapped I/O: WSAEVENT_IOC_SUBMIT and _CANCEL
+ * (winsock-spec.md §7), with raw ioctls over loopback TCP and UDP.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "wsaevent_test.h"
+#include "kselftest_harness.h"
+
+#define STATUS_PENDING 0x103
+
+/* The 64-bit WSAOVERLAPPED layout. */
+struct ovl {
+	int64_t internal;
+	int64_t internal_high;
+	uint32_t offset;
+	uint32_t offset_high;
+	uint64_t hevent;
+};
+
+static int ev_create(int ctx)
+{
+	struct wsaevent_event_args a = { .flags = WSAEVENT_EVENT_MANUAL };
+
+	return ioctl(ctx, WSAEVENT_IOC_CREATE_EVENT, &a);
+}
+
+static int ev_signaled(int ev)
+{
+	struct wsaevent_event_args a = { 0 };
+
+	if (ioctl(ev, WSAEVENT_IOC_EVENT_READ, &a))
+		return -1;
+	return !!(a.flags & WSAEVENT_EVENT_SIGNALED);
+}
+
+static int ev_wait(int ctx, int ev, unsigned int ms)
+{
+	__u32 fd = ev;
+	struct wsaevent_wait_args w = {
+		.timeout = deadline_ms(ms), .objs = (uintptr_t)&fd, .count = 1,
+	};
+
+	return ioctl(ctx, WSAEVENT_IOC_WAIT_ANY, &w);
+}
+
+static int64_t status_of(struct ovl *o)
+{
+	return __atomic_load_n(&o->internal, __ATOMIC_ACQUIRE);
+}
+
+/* Submit one buffer; returns the ioctl's result (0, or -1 with errno). */
+static int submit(int ctx, int s, __u32 op, void *buf, size_t len, int ev,
+		  struct ovl *o, __u32 flags)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct wsaevent_io_args a = {
+		.sock = s, .op = op, .flags = flags, .iov = (uintptr_t)&iov,
+		.iovcnt = 1, .overlapped = (uintptr_t)o,
+	};
+
+	if (ev >= 0) {
+		a.event = ev;
+		a.io_flags = WSAEVENT_IO_EVENT | WSAEVENT_IO_RESET_EVENT;
+	}
+	memset(o, 0, sizeof(*o));
+	o->internal = STATUS_PENDING;
+	return ioctl(ctx, WSAEVENT_IOC_SUBMIT, &a);
+}
+
+FIXTURE(io) {
+	int ctx, ev, a, b;
+};
+
+FIXTURE_SETUP(io)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int l;
+
+	self->ctx = open(WSAEVENT_DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->ctx);
+	self->ev = ev_create(self->ctx);
+	ASSERT_LE(0, self->ev);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, bind(l, (void *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(l, 1));
+	ASSERT_EQ(0, getsockname(l, (void *)&sa, &len));
+	self->a = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, connect(self->a, (void *)&sa, sizeof(sa)));
+	self->b = accept(l, NULL, NULL);
+	ASSERT_LE(0, self->b);
+	close(l);
+}
+
+FIXTURE_TEARDOWN(io)
+{
+	close(self->a);
+	close(self->b);
+	close(self->ev);
+	close(self->ctx);
+}
+
+TEST_F(io, recv_completes_at_once_when_data_is_there)
+{
+	struct ovl o;
+	char buf[8];
+
+	ASSERT_EQ(3, write(self->a, "abc", 3));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->b, .events = POLLIN }, 1, 5000));
+	ASSERT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, sizeof(buf),
+			    self->ev, &o, 0));
+	/* Completed and signaled before the call returned. */
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(3, o.internal_high);
+	EXPECT_EQ(1, ev_signaled(self->ev));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+}
+
+TEST_F(io, recv_pends_then_completes_from_the_wakeup)
+{
+	struct ovl o;
+	char buf[8];
+
+	ASSERT_EQ(0, ioctl(self->ev, WSAEVENT_IOC_EVENT_SET, &(__u32){ 0 }));
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, sizeof(buf),
+			     self->ev, &o, 0));
+	ASSERT_EQ(EINPROGRESS, errno);
+	/* Starting it reset the event. */
+	EXPECT_EQ(0, ev_signaled(self->ev));
+	EXPECT_EQ(STATUS_PENDING, status_of(&o));
+	ASSERT_EQ(5, write(self->a, "hello", 5));
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(5, o.internal_high);
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+}
+
+TEST_F(io, receives_are_filled_in_posting_order)
+{
+	struct ovl o1, o2;
+	char b1[16], b2[16];
+	int ev2 = ev_create(self->ctx);
+
+	ASSERT_LE(0, ev2);
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b1, 16, self->ev, &o1, MSG_WAITALL));
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b2, 16, ev2, &o2, MSG_WAITALL));
+	ASSERT_EQ(32, write(self->a, "0123456789abcdefghijklmnopqrstuv", 32));
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	ASSERT_EQ(0, ev_wait(self->ctx, ev2, 5000));
+	EXPECT_EQ(16, o1.internal_high);
+	EXPECT_EQ(16, o2.internal_high);
+	EXPECT_EQ(0, memcmp(b1, "0123456789abcdef", 16));
+	EXPECT_EQ(0, memcmp(b2, "ghijklmnopqrstuv", 16));
+	close(ev2);
+}
+
+TEST_F(io, zero_byte_recv_waits_for_data_and_consumes_none)
+{
+	struct ovl o;
+	char buf[4];
+
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 0, self->ev, &o, 0));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(1, write(self->a, "z", 1));
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(0, o.internal_high);
+	/* Data already there: completes at once, still consuming nothing. */
+	ASSERT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 0, self->ev, &o, 0));
+	EXPECT_EQ(0, o.internal_high);
+	EXPECT_EQ(1, recv(self->b, buf, 4, MSG_DONTWAIT));
+	EXPECT_EQ('z', buf[0]);
+}
+
+TEST_F(io, pending_recv_takes_data_without_fd_read)
+{
+	struct wsaevent_select_args sel = { .sock = self->b, .mask = WSAEVENT_FD_READ };
+	struct wsaevent_enum_args en = { .sock = self->b };
+	int sev = ev_create(self->ctx);
+	struct ovl o;
+	char buf[8];
+
+	ASSERT_LE(0, sev);
+	sel.event = sev;
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &sel));
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 8, self->ev, &o, 0));
+	ASSERT_EQ(2, write(self->a, "hi", 2));
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_ENUM, &en));
+	EXPECT_EQ(0U, en.events);
+	EXPECT_EQ(0, ev_signaled(sev));
+	/* The next arrival is FD_READ. */
+	ASSERT_EQ(1, write(self->a, "x", 1));
+	ASSERT_EQ(0, ev_wait(self->ctx, sev, 5000));
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_ENUM, &en));
+	EXPECT_EQ((__u32)WSAEVENT_FD_READ, en.events);
+	close(sev);
+}
+
+TEST_F(io, cancel_and_release_abort_with_zero_bytes)
+{
+	struct wsaevent_cancel_args c = { .sock = self->b, .flags = WSAEVENT_CANCEL_SOCKET };
+	struct ovl o1, o2;
+	char b1[4], b2[4];
+
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b1, 4, self->ev, &o1, 0));
+	EXPECT_EQ(1, ioctl(self->ctx, WSAEVENT_IOC_CANCEL, &c));
+	EXPECT_EQ(1, ev_signaled(self->ev));
+	EXPECT_EQ(-ECANCELED, status_of(&o1));
+	EXPECT_EQ(0, o1.internal_high);
+	/* closesocket's release cancels too, whoever posted. */
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b2, 4, self->ev, &o2, 0));
+	EXPECT_EQ(0, ev_signaled(self->ev));
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_RELEASE, self->b));
+	EXPECT_EQ(-ECANCELED, status_of(&o2));
+	EXPECT_EQ(1, ev_signaled(self->ev));
+	/* The data that comes later stays in the socket. */
+	ASSERT_EQ(2, write(self->a, "ok", 2));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->b, .events = POLLIN }, 1, 5000));
+	EXPECT_EQ(2, recv(self->b, b1, 4, 0));
+}
+
+static void *post_and_cancel_thread(void *arg)
+{
+	struct wsaevent_cancel_args c = { .flags = WSAEVENT_CANCEL_THREAD };
+	int *fds = arg;
+	static struct ovl o;
+	static char buf[4];
+	long n;
+
+	if (submit(fds[0], fds[1], WSAEVENT_OP_RECV, buf, 4, fds[2], &o, 0) != -1)
+		return (void *)-1L;
+	n = ioctl(fds[0], WSAEVENT_IOC_CANCEL, &c);
+	return (void *)(n == 1 && status_of(&o) == -ECANCELED ? 0L : -2L);
+}
+
+TEST_F(io, thread_cancel_cancels_only_its_own)
+{
+	struct wsaevent_cancel_args c = { .flags = WSAEVENT_CANCEL_THREAD };
+	int fds[3] = { self->ctx, self->b, self->ev };
+	struct ovl mine;
+	char buf[4];
+	pthread_t t;
+	void *r;
+
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 4, -1, &mine, 0));
+	ASSERT_EQ(0, pthread_create(&t, NULL, post_and_cancel_thread, fds));
+	ASSERT_EQ(0, pthread_join(t, &r));
+	EXPECT_EQ(NULL, r);
+	EXPECT_EQ(STATUS_PENDING, status_of(&mine));
+	EXPECT_EQ(1, ioctl(self->ctx, WSAEVENT_IOC_CANCEL, &c));
+	EXPECT_EQ(-ECANCELED, status_of(&mine));
+}
+
+TEST_F(io, reset_fails_pending_receives_and_is_sticky)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct ovl o1, o2, o3;
+	char b1[4], b2[4], b3[4];
+	int ev2 = ev_create(self->ctx);
+
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b1, 4, self->ev, &o1, 0));
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b2, 4, ev2, &o2, 0));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_LINGER, &l, sizeof(l)));
+	close(self->a);
+	self->a = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	ASSERT_EQ(0, ev_wait(self->ctx, ev2, 5000));
+	EXPECT_EQ(-ECONNRESET, status_of(&o1));
+	EXPECT_EQ(-ECONNRESET, status_of(&o2));
+	EXPECT_EQ(0, o1.internal_high);
+	/* Later ones fail at once, with nothing queued. */
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, b3, 4, self->ev, &o3, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(STATUS_PENDING, status_of(&o3));
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_SEND, b3, 4, self->ev, &o3, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(ev2);
+}
+
+TEST_F(io, pending_recv_survives_shutdown_receive)
+{
+	struct ovl o;
+	char buf[4];
+
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 4, self->ev, &o, 0));
+	ASSERT_EQ(0, shutdown(self->b, SHUT_RD));
+	ASSERT_EQ(2, write(self->a, "sd", 2));
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(2, o.internal_high);
+}
+
+TEST_F(io, pending_recv_completes_with_zero_on_peer_close)
+{
+	struct ovl o;
+	char buf[4];
+
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 4, self->ev, &o, 0));
+	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(0, o.internal_high);
+}
+
+TEST_F(io, send_pends_until_the_peer_drains)
+{
+	static char big[1 << 20], sink[65536];
+	int sz = 0;
+	struct ovl o;
+	size_t got = 0;
+	ssize_t n;
+
+	ASSERT_EQ(0, setsockopt(self->b, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz)));
+	memset(big, 'q', sizeof(big));
+	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_SEND, big, sizeof(big), self->ev, &o, 0));
+	ASSERT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(STATUS_PENDING, status_of(&o));
+	while (got < sizeof(big)) {
+		n = read(self->a, sink, sizeof(sink));
+		ASSERT_LT(0, n);
+		got += n;
+	}
+	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ((int64_t)sizeof(big), o.internal_high);
+}
+
+TEST_F(io, bad_arguments_start_nothing)
+{
+	struct wsaevent_io_args a = { .sock = self->b, .op = WSAEVENT_OP_RECV, .iovcnt = 1 };
+	struct iovec iov = { .iov_base = (void *)8, .iov_len = 16 };
+	struct ovl o = { .internal = STATUS_PENDING };
+	char buf[4];
+
+	a.overlapped = (uintptr_t)&o;
+	a.iov = (uintptr_t)&iov;
+	/* 0 buffers */
+	a.iovcnt = 0;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.iovcnt = 1;
+	/* a bad buffer */
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EFAULT, errno);
+	iov.iov_base = buf;
+	iov.iov_len = 4;
+	/* a bad or misaligned WSAOVERLAPPED */
+	a.overlapped = 16;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EFAULT, errno);
+	a.overlapped = (uintptr_t)&o + 1;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.overlapped = (uintptr_t)&o;
+	a.op = 3;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.op = WSAEVENT_OP_RECV;
+	a.flags = MSG_DONTROUTE;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.flags = 0;
+	a.event = self->ev;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.io_flags = WSAEVENT_IO_EVENT;
+	a.event = self->b;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.io_flags = 0;
+	a.event = 0;
+	a.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.pad = 0;
+	a.sock = self->ev;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(ENOTSOCK, errno);
+	EXPECT_EQ(STATUS_PENDING, status_of(&o));
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_CANCEL,
+			    &(struct wsaevent_cancel_args){ .flags = 3 }));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(io, limit_on_outstanding_operations_is_enobufs)
+{
+	FILE *f = fopen("/sys/module/wsaevent/parameters/max_ops", "r+");
+	static struct ovl o[3];
+	char buf[3][4];
+	unsigned int old;
+
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fscanf(f, "%u", &old));
+	rewind(f);
+	fprintf(f, "2\n");
+	fclose(f);
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf[0], 4, -1, &o[0], 0));
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf[1], 4, -1, &o[1], 0));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf[2], 4, -1, &o[2], 0));
+	EXPECT_EQ(ENOBUFS, errno);
+	f = fopen("/sys/module/wsaevent/parameters/max_ops", "w");
+	ASSERT_NE(NULL, f);
+	fprintf(f, "%u\n", old);
+	fclose(f);
+}
+
+TEST(udp_truncation_and_source_address)
+{
+	int ctx = open(WSAEVENT_DEVICE, O_RDWR), ev = ev_create(ctx);
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) }, from, mine;
+	socklen_t len = sizeof(sa);
+	struct iovec iov;
+	struct ovl o = { .internal = STATUS_PENDING };
+	struct wsaevent_io_args args = { .sock = a, .op = WSAEVENT_OP_RECV, .iovcnt = 1,
+					 .io_flags = WSAEVENT_IO_EVENT };
+	int fromlen = -1;
+	char buf[4];
+
+	ASSERT_LE(0, ev);
+	ASSERT_EQ(0, bind(a, (void *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, getsockname(a, (void *)&sa, &len));
+	ASSERT_EQ(0, bind(b, (void *)&(struct sockaddr_in){ .sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) }, sizeof(sa)));
+	len = sizeof(mine);
+	ASSERT_EQ(0, getsockname(b, (void *)&mine, &len));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	args.iov = (uintptr_t)&iov;
+	args.event = ev;
+	args.overlapped = (uintptr_t)&o;
+	args.addr = (uintptr_t)&from;
+	args.addrlen = sizeof(from);
+	args.addrlen_ptr = (uintptr_t)&fromlen;
+	ASSERT_EQ(-1, ioctl(ctx, WSAEVENT_IOC_SUBMIT, &args));
+	ASSERT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(10, sendto(b, "0123456789", 10, 0, (void *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, ev_wait(ctx, ev, 5000));
+	EXPECT_EQ(-EMSGSIZE, status_of(&o));
+	EXPECT_EQ(4, o.internal_high);
+	EXPECT_EQ(0, memcmp(buf, "0123", 4));
+	EXPECT_EQ((int)sizeof(from), fromlen);
+	EXPECT_EQ(mine.sin_port, from.sin_port);
+	close(a);
+	close(b);
+	close(ev);
+	close(ctx);
+}
+
+TEST(process_exit_with_pending_operations)
+{
+	int sv[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int ctx = open(WSAEVENT_DEVICE, O_RDWR), ev = ev_create(ctx);
+		static struct ovl o[8];
+		static char buf[8][64];
+		int i;
+
+		for (i = 0; i < 8; i++)
+			if (submit(ctx, sv[0], i & 1 ? WSAEVENT_OP_SEND : WSAEVENT_OP_RECV,
+				   buf[i], 64, ev, &o[i], 0) && errno != EINPROGRESS)
+				_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST_HARNESS_MAIN
