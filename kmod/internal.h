@@ -281,7 +281,7 @@ struct wsaevent_pin {
  * @op: WSAEVENT_OP_SEND or WSAEVENT_OP_RECV.
  * @flags: MSG_* flags.
  * @compat: write the overlapped fields 32 bits wide.
- * @done: bytes sent so far (send).
+ * @done: bytes transferred so far (a send, a MSG_WAITALL receive).
  * @iter: what remains to transfer, over @data.
  * @data: the pinned buffers.
  * @result: the pinned WSAOVERLAPPED.

@@ -188,16 +188,28 @@ static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 	if (ret < 0)
 		goto failed;
 
+	op->done += ret;
+	/* MSG_WAITALL on a stream: complete when full, or at end of file. */
+	if (stream && op->flags & MSG_WAITALL && ret) {
+		op->iter = msg.msg_iter;
+		if (iov_iter_count(&op->iter))
+			return 0;
+	}
 	/* A truncated datagram keeps its head: WSAEMSGSIZE. */
 	if (!stream && msg.msg_flags & MSG_TRUNC)
 		err = -EMSGSIZE;
 	wsaevent_op_dequeue(op);
-	wsaevent_op_complete(op, err, ret, msg.msg_flags,
+	wsaevent_op_complete(op, err, op->done, msg.msg_flags,
 			     msg.msg_name ? &from : NULL, msg.msg_namelen);
 	return err && sync ? err : 1;
 
 failed:
 	wsaevent_op_dequeue(op);
+	/* Bytes already taken are never lost: complete with them. */
+	if (op->done) {
+		wsaevent_op_complete(op, 0, op->done, 0, NULL, 0);
+		return 1;
+	}
 	if (sync)
 		return ret;
 	wsaevent_op_complete(op, ret, 0, 0, NULL, 0);
@@ -320,7 +332,11 @@ int wsaevent_io_cancel_locked(struct wsaevent_sock *ws, pid_t owner)
 			if (owner && op->owner != owner)
 				continue;
 			wsaevent_op_dequeue(op);
-			wsaevent_op_complete(op, -ECANCELED, 0, 0, NULL, 0);
+			/* A receive that has taken bytes completes with them. */
+			if (op->op == WSAEVENT_OP_RECV && op->done)
+				wsaevent_op_complete(op, 0, op->done, 0, NULL, 0);
+			else
+				wsaevent_op_complete(op, -ECANCELED, 0, 0, NULL, 0);
 			n++;
 		}
 	}
