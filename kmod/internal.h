@@ -333,6 +333,7 @@ __poll_t wsaevent_sock_poll_level(struct wsaevent_sock *ws, struct file *file);
 int wsaevent_sock_select(struct wsaevent_ctx *ctx, void __user *argp);
 int wsaevent_sock_release_ioctl(struct wsaevent_ctx *ctx, unsigned long fd);
 int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp);
+int wsaevent_sock_refresh(struct wsaevent_ctx *ctx, unsigned long fd);
 struct wsaevent_sock *wsaevent_sock_get(struct wsaevent_ctx *ctx, void *key);
 void wsaevent_sock_put(struct wsaevent_sock *ws);
 int wsaevent_sock_inherit(struct wsaevent_sock *listener, struct file *file,

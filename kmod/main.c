@@ -73,6 +73,8 @@ static long wsaevent_ctx_ioctl(struct file *file, unsigned int cmd,
 		return wsaevent_sock_release_ioctl(ctx, parm);
 	case WSAEVENT_IOC_FIONBIO:
 		return wsaevent_sock_fionbio(ctx, argp);
+	case WSAEVENT_IOC_REFRESH:
+		return wsaevent_sock_refresh(ctx, parm);
 	case WSAEVENT_IOC_SUBMIT:
 		return wsaevent_io_submit(ctx, argp);
 	case WSAEVENT_IOC_CANCEL:

@@ -513,6 +513,34 @@ int wsaevent_sock_release_ioctl(struct wsaevent_ctx *ctx, unsigned long fd)
 }
 
 /**
+ * wsaevent_sock_refresh() - WSAEVENT_IOC_REFRESH
+ * @ctx: the context
+ * @fd: the socket fd
+ *
+ * Return: 0, or -EBADF.
+ */
+int wsaevent_sock_refresh(struct wsaevent_ctx *ctx, unsigned long fd)
+{
+	struct wsaevent_sock *ws;
+	struct socket *sock;
+	struct fd f;
+
+	if (fd > INT_MAX)
+		return -EBADF;
+	f = fdget(fd);
+	if (!f.file)
+		return -EBADF;
+	sock = sock_from_file(f.file);
+	ws = wsaevent_sock_get(ctx, sock ? (void *)sock : (void *)f.file);
+	if (ws) {
+		wsaevent_sock_reenable(ws, f.file, 0);
+		wsaevent_sock_put(ws);
+	}
+	fdput(f);
+	return 0;
+}
+
+/**
  * wsaevent_sock_fionbio() - WSAEVENT_IOC_FIONBIO
  * @ctx: the context
  * @argp: struct wsaevent_fionbio_args

@@ -49,11 +49,11 @@ static void sleep_ms(unsigned int ms)
 /* 1 signaled, 0 not, -1 not an event.  Polling never consumes. */
 static int signaled(WSAEVENT h)
 {
-	struct pollfd p = { .fd = WSAEventGetFd(h), .events = POLLIN };
+	struct pollfd p = { .fd = WSAEventGetFd(h), .events = WSAEVENT_POLLIN };
 
 	if (p.fd < 0 || poll(&p, 1, 0) < 0)
 		return -1;
-	return (p.revents & POLLIN) != 0;
+	return (p.revents & WSAEVENT_POLLIN) != 0;
 }
 
 /* A handle naming an fd that is not an event (the encoding is fd + 1). */
@@ -993,7 +993,7 @@ struct poll_thread {
 static void *poll_thread_main(void *arg)
 {
 	struct poll_thread *t = arg;
-	struct pollfd p = { .fd = t->fd, .events = POLLIN };
+	struct pollfd p = { .fd = t->fd, .events = WSAEVENT_POLLIN };
 
 	t->ret = poll(&p, 1, LONG_MS);
 	t->revents = p.revents;
@@ -1034,7 +1034,7 @@ TEST(event_fd_pollable)
 	ASSERT_EQ(TRUE, WSASetEvent(manual));
 	ASSERT_EQ(0, pthread_join(thread, NULL));
 	EXPECT_EQ(1, t.ret);
-	EXPECT_TRUE(t.revents & POLLIN);
+	EXPECT_TRUE(t.revents & WSAEVENT_POLLIN);
 
 	ASSERT_EQ(TRUE, WSACloseEvent(h));
 	ASSERT_EQ(TRUE, WSACloseEvent(manual));

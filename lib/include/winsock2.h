@@ -12,19 +12,46 @@
  * Rules that follow from that:
  *
  *  - Do not include Linux socket headers (<sys/socket.h>, <netinet/in.h>,
- *    <arpa/inet.h>, <sys/ioctl.h>) in the same translation unit: their
- *    constants clash with the Windows ones.  This header defines the
- *    socket address types itself; struct sockaddr, sockaddr_in,
- *    sockaddr_in6 and sockaddr_storage have the Linux layouts (Windows'
- *    u_short family field has the size of Linux's sa_family_t).
+ *    <arpa/inet.h>, <netdb.h>, <sys/ioctl.h>, <sys/un.h>) in the same
+ *    translation unit: their constants clash with the Windows ones.  This
+ *    header defines the socket address types itself; struct sockaddr,
+ *    sockaddr_in, sockaddr_in6 and sockaddr_storage have the Linux layouts
+ *    (Windows' u_short family field has the size of Linux's sa_family_t).
  *
  *  - <sys/types.h> is included here, before u_long is defined: glibc
  *    declares "unsigned long u_long" there (64-bit on LP64), so u_long is a
  *    macro for the 32-bit WSA_U_LONG type, which works whichever of
  *    <winsock2.h> and the C library headers comes first.
  *
- *  - fd_set, FD_SET() and struct timeval are the C library's (glibc's
- *    <sys/types.h> already defines them in GNU mode), not Winsock's.
+ *  - fd_set, FD_SET() and friends, FD_SETSIZE, struct timeval and select()
+ *    are Winsock's: fd_set is { u_int fd_count; SOCKET fd_array[FD_SETSIZE]; }
+ *    with FD_SETSIZE 64 (define FD_SETSIZE before including this header,
+ *    and before any C library header, to change it, as on Windows), and
+ *    struct timeval has two 32-bit LONG fields.  The C library defines the
+ *    same names in <sys/select.h>, <sys/time.h> and <sys/resource.h>; this
+ *    header includes those three first, so that including them again (or a
+ *    header that includes them, such as <stdlib.h>) is a no-op, then maps
+ *    the names onto its own with macros: fd_set is wsaevent_fd_set,
+ *    timeval is wsaevent_timeval and select is wsaevent_select in the
+ *    compiled code.  The C library's functions that take its struct
+ *    timeval (gettimeofday, setitimer...) keep their declarations; given
+ *    Winsock's struct timeval they draw an incompatible-pointer warning.
+ *
+ *  - WSAPoll() and the POLL* constants are Winsock's, with their Windows
+ *    values (POLLIN is POLLRDNORM | POLLRDBAND = 0x300, ...).  WSAPOLLFD is
+ *    the C library's struct pollfd (the same layout: SOCKET is an int), so
+ *    <poll.h> is included here first as well; poll() stays declared, but
+ *    the POLL* names no longer have its values.  Code that calls the Linux
+ *    poll() next to <winsock2.h> uses WSAPoll() (it takes any fd) or the
+ *    Linux values that <wsaevent.h> names.
+ *
+ *  - The socket functions keep their Winsock names and signatures in C,
+ *    but their symbols are prefixed (socket() is the symbol
+ *    wsaevent_socket, set with an assembler label), so that libwsaevent
+ *    never takes the place of the C library's socket(), bind()... for the
+ *    rest of the program, static or dynamic.  The byte-order helpers
+ *    (htons, htonl, ntohs, ntohl) are the C library's, which have the same
+ *    types.
  *
  *  - SOCKET is an int so that Linux file descriptors are sockets;
  *    INVALID_SOCKET is (SOCKET)~0, i.e. -1.
@@ -33,6 +60,9 @@
  *    the event's file descriptor, so WSA_INVALID_EVENT (NULL) never names
  *    fd 0; <wsaevent.h> converts between the two.
  *
+ * <ws2tcpip.h> adds inet_pton, inet_ntop, socklen_t and the IPv6 options;
+ * <afunix.h> adds struct sockaddr_un for AF_UNIX sockets.
+ *
  * Extensions that Windows programs get from kernel32 (auto-reset events,
  * initial state, PulseEvent, the pollable fd) are in <wsaevent.h>.
  */
@@ -40,13 +70,60 @@
 #define _WINSOCK2API_
 #define _WINSOCKAPI_	/* what Windows code tests to see Winsock is there */
 
+/*
+ * The C library's fd_set, struct timeval, select() and struct pollfd,
+ * included once here before this header redefines those names (see the
+ * comment at the top).  FD_SETSIZE: a value the program defined before
+ * any of these headers is kept; the C library's own (1024) is not.
+ */
+#if defined(_SYS_SELECT_H) && defined(FD_SETSIZE) && defined(__FD_SETSIZE)
+#if FD_SETSIZE == __FD_SETSIZE
+#undef FD_SETSIZE
+#endif
+#endif
+#pragma push_macro("FD_SETSIZE")
+#undef FD_SETSIZE
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/select.h>
+#include <sys/time.h>
+#include <sys/resource.h>
+#include <poll.h>
+#undef FD_SETSIZE
+#pragma pop_macro("FD_SETSIZE")
+
+#undef FD_SET
+#undef FD_CLR
+#undef FD_ISSET
+#undef FD_ZERO
+#define fd_set		wsaevent_fd_set
+#define timeval		wsaevent_timeval
+#define select		wsaevent_select
+
+#undef POLLIN
+#undef POLLPRI
+#undef POLLOUT
+#undef POLLRDNORM
+#undef POLLRDBAND
+#undef POLLWRNORM
+#undef POLLWRBAND
+#undef POLLMSG
+#undef POLLREMOVE
+#undef POLLRDHUP
+#undef POLLERR
+#undef POLLHUP
+#undef POLLNVAL
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/*
+ * The symbol of a Winsock function whose name the C library also uses:
+ * socket() is wsaevent_socket (see the comment at the top).
+ */
+#define WSAEVENT_SYMBOL(name)	__asm__("wsaevent_" #name)
 
 /* ------------------------------------------------------------------ */
 /* Calling conventions and storage classes: nothing to do on Linux.    */
@@ -89,8 +166,8 @@ typedef WORD		*PWORD, *LPWORD;
 typedef uint32_t	DWORD;
 typedef DWORD		*PDWORD, *LPDWORD;
 typedef char		CHAR;
-typedef CHAR		*PCHAR, *LPSTR;
-typedef const CHAR	*LPCSTR;
+typedef CHAR		*PCHAR, *PSTR, *LPSTR;
+typedef const CHAR	*PCSTR, *LPCSTR;
 typedef unsigned char	UCHAR;
 typedef UCHAR		*PUCHAR;
 typedef int16_t		SHORT;
@@ -538,11 +615,106 @@ typedef struct sockaddr_storage SOCKADDR_STORAGE, *PSOCKADDR_STORAGE,
 #define INET_ADDRSTRLEN		22
 #define INET6_ADDRSTRLEN	65
 
-/* Byte order helpers: the C library exports these with these types. */
+/* ------------------------------------------------------------------ */
+/* select(): Winsock's fd_set and struct timeval.                      */
+
+#ifndef FD_SETSIZE
+#define FD_SETSIZE		64
+#endif
+
+/*
+ * A list of up to FD_SETSIZE sockets, not a bitmap.  select() only looks
+ * at fd_array[0 .. fd_count - 1], so sets of any FD_SETSIZE can be mixed.
+ */
+typedef struct fd_set {
+	u_int		fd_count;
+	SOCKET		fd_array[FD_SETSIZE];
+} fd_set, FD_SET, *PFD_SET, *LPFD_SET;
+
+/* Nonzero when @fd is in @set (what FD_ISSET() calls, as on Windows). */
+int WSAAPI __WSAFDIsSet(SOCKET fd, fd_set *set);
+
+#define FD_CLR(fd, set) do {						\
+	u_int __i;							\
+	for (__i = 0; __i < ((fd_set *)(set))->fd_count; __i++) {	\
+		if (((fd_set *)(set))->fd_array[__i] == (SOCKET)(fd)) {	\
+			while (__i < ((fd_set *)(set))->fd_count - 1) {	\
+				((fd_set *)(set))->fd_array[__i] =	\
+				    ((fd_set *)(set))->fd_array[__i + 1]; \
+				__i++;					\
+			}						\
+			((fd_set *)(set))->fd_count--;			\
+			break;						\
+		}							\
+	}								\
+} while (0)
+
+#define FD_SET(fd, set) do {						\
+	u_int __i;							\
+	for (__i = 0; __i < ((fd_set *)(set))->fd_count; __i++)		\
+		if (((fd_set *)(set))->fd_array[__i] == (SOCKET)(fd))	\
+			break;						\
+	if (__i == ((fd_set *)(set))->fd_count &&			\
+	    ((fd_set *)(set))->fd_count < (u_int)FD_SETSIZE) {		\
+		((fd_set *)(set))->fd_array[__i] = (SOCKET)(fd);	\
+		((fd_set *)(set))->fd_count++;				\
+	}								\
+} while (0)
+
+#define FD_ZERO(set)		(((fd_set *)(set))->fd_count = 0)
+#define FD_ISSET(fd, set)	__WSAFDIsSet((SOCKET)(fd), (fd_set *)(set))
+
+/* Windows' struct timeval: two 32-bit LONGs (Linux has two 64-bit longs). */
+struct timeval {
+	LONG		tv_sec;
+	LONG		tv_usec;
+};
+typedef struct timeval TIMEVAL, *PTIMEVAL, *LPTIMEVAL;
+
+#ifndef timerisset
+#define timerisset(tvp)		((tvp)->tv_sec || (tvp)->tv_usec)
+#endif
+#ifndef timerclear
+#define timerclear(tvp)		((tvp)->tv_sec = (tvp)->tv_usec = 0)
+#endif
+#ifndef timercmp
+#define timercmp(a, b, CMP)						\
+	(((a)->tv_sec == (b)->tv_sec) ? ((a)->tv_usec CMP (b)->tv_usec) : \
+					((a)->tv_sec CMP (b)->tv_sec))
+#endif
+
+/* ------------------------------------------------------------------ */
+/* WSAPoll(): the C library's struct pollfd, Windows' POLL* values.    */
+
+typedef struct pollfd WSAPOLLFD, *PWSAPOLLFD, *LPWSAPOLLFD;
+
+#define POLLRDNORM		0x0100
+#define POLLRDBAND		0x0200
+#define POLLIN			(POLLRDNORM | POLLRDBAND)
+#define POLLPRI			0x0400
+#define POLLWRNORM		0x0010
+#define POLLOUT			(POLLWRNORM)
+#define POLLWRBAND		0x0020
+#define POLLERR			0x0001
+#define POLLHUP			0x0002
+#define POLLNVAL		0x0004
+
+/* ------------------------------------------------------------------ */
+/* Byte order and address helpers.                                     */
+
+/* The C library exports these four with these types. */
 u_long WSAAPI htonl(u_long hostlong);
 u_short WSAAPI htons(u_short hostshort);
 u_long WSAAPI ntohl(u_long netlong);
 u_short WSAAPI ntohs(u_short netshort);
+
+/*
+ * Dotted IPv4 text to a network-order address; INADDR_NONE when @cp is
+ * not one (or is NULL).  Needs no WSAStartup.
+ */
+u_long WSAAPI inet_addr(const char *cp) WSAEVENT_SYMBOL(inet_addr);
+/* Dotted text of @in, in a buffer of the calling thread's. */
+char *WSAAPI inet_ntoa(struct in_addr in) WSAEVENT_SYMBOL(inet_ntoa);
 
 /* ------------------------------------------------------------------ */
 /* Functions.                                                          */
@@ -564,10 +736,53 @@ DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents,
 				      BOOL fAlertable);
 
 /*
- * Sockets (a later issue adds them here): socket, bind, listen, accept,
- * connect, send, recv, closesocket, ioctlsocket, setsockopt, shutdown,
- * getsockname, WSAEventSelect, WSAEnumNetworkEvents, WSASend, WSASendTo,
- * WSARecv, WSARecvFrom, WSAGetOverlappedResult.
+ * Sockets.  Each fails with SOCKET_ERROR (INVALID_SOCKET for socket and
+ * accept) and a Winsock code in WSAGetLastError(), WSANOTINITIALISED
+ * without WSAStartup; success sets the last error to 0.
+ */
+SOCKET WSAAPI socket(int af, int type, int protocol) WSAEVENT_SYMBOL(socket);
+int WSAAPI bind(SOCKET s, const struct sockaddr *name, int namelen)
+	WSAEVENT_SYMBOL(bind);
+int WSAAPI listen(SOCKET s, int backlog) WSAEVENT_SYMBOL(listen);
+SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen)
+	WSAEVENT_SYMBOL(accept);
+int WSAAPI connect(SOCKET s, const struct sockaddr *name, int namelen)
+	WSAEVENT_SYMBOL(connect);
+int WSAAPI send(SOCKET s, const char *buf, int len, int flags)
+	WSAEVENT_SYMBOL(send);
+int WSAAPI sendto(SOCKET s, const char *buf, int len, int flags,
+		  const struct sockaddr *to, int tolen) WSAEVENT_SYMBOL(sendto);
+int WSAAPI recv(SOCKET s, char *buf, int len, int flags)
+	WSAEVENT_SYMBOL(recv);
+int WSAAPI recvfrom(SOCKET s, char *buf, int len, int flags,
+		    struct sockaddr *from, int *fromlen)
+	WSAEVENT_SYMBOL(recvfrom);
+int WSAAPI shutdown(SOCKET s, int how) WSAEVENT_SYMBOL(shutdown);
+int WSAAPI closesocket(SOCKET s) WSAEVENT_SYMBOL(closesocket);
+int WSAAPI ioctlsocket(SOCKET s, LONG cmd, u_long *argp)
+	WSAEVENT_SYMBOL(ioctlsocket);
+int WSAAPI setsockopt(SOCKET s, int level, int optname, const char *optval,
+		      int optlen) WSAEVENT_SYMBOL(setsockopt);
+int WSAAPI getsockopt(SOCKET s, int level, int optname, char *optval,
+		      int *optlen) WSAEVENT_SYMBOL(getsockopt);
+int WSAAPI getsockname(SOCKET s, struct sockaddr *name, int *namelen)
+	WSAEVENT_SYMBOL(getsockname);
+int WSAAPI getpeername(SOCKET s, struct sockaddr *name, int *namelen)
+	WSAEVENT_SYMBOL(getpeername);
+/* @nfds is ignored; the symbol is wsaevent_select (a macro, see the top). */
+int WSAAPI select(int nfds, fd_set *readfds, fd_set *writefds,
+		  fd_set *exceptfds, const struct timeval *timeout);
+int WSAAPI WSAPoll(LPWSAPOLLFD fdArray, ULONG fds, INT timeout);
+
+/* Network events. */
+int WSAAPI WSAEventSelect(SOCKET s, WSAEVENT hEventObject,
+			  LONG lNetworkEvents);
+int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
+				LPWSANETWORKEVENTS lpNetworkEvents);
+
+/*
+ * Later issues add WSASend, WSASendTo, WSARecv, WSARecvFrom and
+ * WSAGetOverlappedResult here.
  */
 
 #ifdef __cplusplus

@@ -7,8 +7,9 @@
  * inheritable handles with the WSA* functions.  Linux has no kernel32, so
  * libwsaevent provides those abilities under WSA-style names declared
  * here, plus the bridge to Linux I/O multiplexing: every event is a file
- * descriptor that poll(), select() and epoll report readable (POLLIN)
- * while the event is signaled.  Polling never resets an event.
+ * descriptor that poll(), select(), epoll and WSAPoll report readable
+ * while the event is signaled (WSAEVENT_POLLIN below names the Linux
+ * value next to <winsock2.h>).  Polling never resets an event.
  *
  * Handles and fds: an event handle is (WSAEVENT)(intptr_t)(fd + 1), so
  * that WSA_INVALID_EVENT (NULL) never names fd 0.  Use WSAEventGetFd()
@@ -85,8 +86,9 @@ BOOL WSAAPI WSAPulseEvent(WSAEVENT hEvent);
 /*
  * WSAEventGetFd - the file descriptor behind an event handle.
  *
- * The fd is readable (POLLIN | POLLRDNORM) exactly while the event is
- * signaled; poll/select/epoll never change the event's state.  The fd
+ * The fd is readable (Linux POLLIN | POLLRDNORM, named WSAEVENT_POLLIN
+ * and WSAEVENT_POLLRDNORM below) exactly while the event is signaled;
+ * poll/select/epoll never change the event's state.  The fd
  * stays owned by the handle: do not close() it, use WSACloseEvent.
  * Returns the fd, or -1 with WSA_INVALID_HANDLE when the handle is not
  * an open event.
@@ -102,6 +104,15 @@ int WSAAPI WSAEventGetFd(WSAEVENT hEvent);
  * WSA_INVALID_EVENT with WSA_INVALID_HANDLE when @fd is not an event.
  */
 WSAEVENT WSAAPI WSAEventFromFd(int fd);
+
+/*
+ * The Linux poll(2) bits an event fd reports while signaled, for poll(),
+ * ppoll() and epoll in code that includes <winsock2.h>: there POLLIN and
+ * the other POLL* names have their Winsock values (for WSAPoll, which also
+ * takes event fds: POLLRDNORM reports a signaled event).
+ */
+#define WSAEVENT_POLLIN		0x0001	/* Linux POLLIN */
+#define WSAEVENT_POLLRDNORM	0x0040	/* Linux POLLRDNORM */
 
 #ifdef __cplusplus
 }

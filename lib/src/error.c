@@ -81,3 +81,21 @@ int libwsaevent_errno_to_wsa(int err)
 	default:		return WSASYSCALLFAILURE;
 	}
 }
+
+int libwsaevent_sock_fail(int wsa_error)
+{
+	last_error = wsa_error;
+	return SOCKET_ERROR;
+}
+
+int libwsaevent_sock_error(int err)
+{
+	switch (err) {
+	case EBADF:		/* closed */
+	case ENOTSOCK:		/* not a socket */
+	case ENOTTY:		/* a socket ioctl on something else */
+		return WSAENOTSOCK;
+	default:
+		return libwsaevent_errno_to_wsa(err);
+	}
+}

@@ -14,8 +14,12 @@
 #include <stdint.h>
 
 #include <winsock2.h>
+#include <ws2tcpip.h>
+#include <afunix.h>
 #include <wsaevent.h>
 #include <linux/wsaevent.h>
+
+#include "sys.h"
 
 #define WSA_EXPORT	__attribute__((visibility("default")))
 
@@ -73,6 +77,82 @@ void libwsaevent_set_error(int wsa_error);
  * ENOMEM -> WSA_NOT_ENOUGH_MEMORY) map those first.
  */
 int libwsaevent_errno_to_wsa(int err);
+
+/*
+ * Socket calls: the last error for a failure, and SOCKET_ERROR to return.
+ * libwsaevent_sock_error() is the errno mapping of the socket calls:
+ * libwsaevent_errno_to_wsa() plus EBADF/ENOTSOCK/ENOTTY -> WSAENOTSOCK
+ * (a closed or non-socket descriptor).
+ */
+int libwsaevent_sock_fail(int wsa_error);
+int libwsaevent_sock_error(int err);
+
+/*
+ * The Winsock error for EAGAIN from a call on @s (state @st) that waits
+ * under timeout @which (SOCKFD_RCVTIMEO or SOCKFD_SNDTIMEO):
+ * WSAEWOULDBLOCK, or WSAETIMEDOUT for a blocking socket whose timeout ran
+ * out.  Without a system call for a socket of the library's with no such
+ * timeout: a blocking one would have waited forever.
+ */
+int libwsaevent_would_block(int s, uint32_t st, int which);
+
+/* The last error 0 and @ret: a socket call succeeded, as Windows does. */
+static inline int libwsaevent_sock_ok(int ret)
+{
+	libwsaevent_set_error(0);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* sockfd.c: what the library remembers of each socket, by fd.         */
+
+/*
+ * A 32-bit state per fd: the SOCKINFO_* bits of sys.h (type and family,
+ * when known) and these.  Sockets that the library did not create start
+ * at 0 and only get latched bits.  closesocket() forgets an fd; socket()
+ * and accept() overwrite the state of the fd they return.
+ */
+#define SOCKFD_TRACKED		0x0010u	/* made by socket()/accept() */
+#define SOCKFD_ACCEPTED		0x0020u	/* came from accept() */
+#define SOCKFD_CONNECTING	0x0040u	/* a non-blocking connect started */
+#define SOCKFD_CONNECTED	0x0080u	/* was connected at some point */
+#define SOCKFD_RESET		0x0100u	/* latched: the peer reset it */
+#define SOCKFD_SHUT_RD		0x0200u	/* latched: shutdown(SD_RECEIVE) */
+#define SOCKFD_SHUT_WR		0x0400u	/* latched: shutdown(SD_SEND) */
+#define SOCKFD_SELECTED		0x0800u	/* WSAEventSelect with a mask */
+/* SO_RCVTIMEO (which 0) / SO_SNDTIMEO (which 1) was set: see below. */
+#define SOCKFD_TIMEO_SET(which)	(0x1000u << (which))
+#define SOCKFD_RCVTIMEO		0
+#define SOCKFD_SNDTIMEO		1
+
+uint32_t libwsaevent_sockfd_get(int fd);
+void libwsaevent_sockfd_set(int fd, uint32_t state);
+void libwsaevent_sockfd_or(int fd, uint32_t bits);
+void libwsaevent_sockfd_clear(int fd, uint32_t bits);
+
+/*
+ * The millisecond timeouts setsockopt set, for getsockopt to return as
+ * they were given.  get: 1 and *@ms when one was set, else 0.  accept()
+ * copies the listener's, as the kernel copies its own.
+ */
+void libwsaevent_sockfd_set_timeo(int fd, int which, uint32_t ms);
+int libwsaevent_sockfd_get_timeo(int fd, int which, uint32_t *ms);
+void libwsaevent_sockfd_inherit_timeo(int fd, int listener);
+
+/*
+ * The final WSACleanup: closesocket() every socket still tracked (after
+ * checking that the fd still is a socket).  Called under the startup lock.
+ */
+void libwsaevent_sockfd_close_all(int dev);
+
+/* closesocket() without the WSAStartup check. */
+int libwsaevent_close_socket(int dev, int fd);
+
+/*
+ * The type and family of @fd: from its state, or asked of the kernel
+ * (and remembered when the library tracks the socket).
+ */
+uint32_t libwsaevent_sockfd_info(int fd, uint32_t state);
 
 /* ------------------------------------------------------------------ */
 /* event.c                                                             */

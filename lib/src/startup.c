@@ -151,12 +151,15 @@ WSA_EXPORT int WSAAPI WSACleanup(void)
 	__atomic_store_n(&startup_count, startup_count - 1, __ATOMIC_RELEASE);
 	if (startup_count == 0) {
 		/*
-		 * FINAL CLEANUP.  The socket issue closes every socket that
-		 * is still open here, as if by closesocket (spec §4: later use
-		 * of those sockets fails with WSAENOTSOCK, even after a new
-		 * WSAStartup).  Events and the /dev/wsaevent context stay.
+		 * The final cleanup closes every socket that socket() or
+		 * accept() made and that is still open, as if by closesocket
+		 * (spec §4: later use of those sockets fails with
+		 * WSAENOTSOCK, even after a new WSAStartup).  Events and the
+		 * /dev/wsaevent context stay.
 		 */
+		libwsaevent_sockfd_close_all(device_fd);
 	}
 	pthread_mutex_unlock(&startup_lock);
+	libwsaevent_set_error(0);
 	return 0;
 }

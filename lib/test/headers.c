@@ -17,6 +17,8 @@
 #endif
 
 #include <winsock2.h>
+#include <ws2tcpip.h>
+#include <afunix.h>
 #include <wsaevent.h>
 
 #ifndef LIBC_FIRST
@@ -28,6 +30,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/time.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/wait.h>
 #endif
 
 #define CHECK(name, cond) typedef char check_##name[(cond) ? 1 : -1]
@@ -47,6 +53,76 @@ CHECK(wait_failed, WSA_WAIT_FAILED == 0xFFFFFFFFU);
 CHECK(wait_timeout, WSA_WAIT_TIMEOUT == 258);
 CHECK(io_completion, WSA_WAIT_IO_COMPLETION == 0xC0);
 CHECK(sol_socket, SOL_SOCKET == 0xFFFF);
+CHECK(af_inet6, AF_INET6 == 23);
+CHECK(fd_setsize, FD_SETSIZE == 64);
+CHECK(fd_set, sizeof(fd_set) == sizeof(u_int) + 64 * sizeof(SOCKET));
+CHECK(timeval, sizeof(struct timeval) == 8 && sizeof(TIMEVAL) == 8);
+CHECK(pollfd, sizeof(WSAPOLLFD) == 8);
+CHECK(pollin, POLLIN == 0x300 && POLLOUT == 0x10 && POLLERR == 1);
+CHECK(somaxconn, SOMAXCONN == 0x7FFFFFFF);
+CHECK(socklen, sizeof(socklen_t) == 4 && (socklen_t)-1 < 0);
+CHECK(sockaddr_un, sizeof(SOCKADDR_UN) == 110);
+CHECK(v6only, IPV6_V6ONLY == 27);
+
+/* A select()/WSAPoll() server loop and the option calls, as Windows
+ * code writes them. */
+int socket_demo(SOCKET listener);
+
+int socket_demo(SOCKET listener)
+{
+	fd_set readfds, writefds;
+	FD_SET exceptfds;
+	struct timeval tv = { 0, 500000 };
+	WSAPOLLFD pfd[2];
+	struct sockaddr_storage ss;
+	struct sockaddr_in6 sin6;
+	struct sockaddr_un sun;
+	struct linger lg = { 1, 5 };
+	char text[INET6_ADDRSTRLEN], buf[64];
+	int len = sizeof(ss), optlen = sizeof(lg), n;
+	DWORD timeo = 100;
+	u_long avail = 0;
+	SOCKET s;
+
+	FD_ZERO(&readfds);
+	FD_ZERO(&writefds);
+	FD_ZERO(&exceptfds);
+	FD_SET(listener, &readfds);
+	FD_SET(listener, &exceptfds);
+	if (select(0, &readfds, &writefds, &exceptfds, &tv) == SOCKET_ERROR)
+		return WSAGetLastError();
+	if (!FD_ISSET(listener, &readfds))
+		return 0;
+	FD_CLR(listener, &exceptfds);
+	s = accept(listener, (struct sockaddr *)&ss, &len);
+	if (s == INVALID_SOCKET)
+		return 1;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (const char *)&timeo, sizeof(timeo));
+	setsockopt(s, SOL_SOCKET, SO_LINGER, (const char *)&lg, sizeof(lg));
+	getsockopt(s, SOL_SOCKET, SO_LINGER, (char *)&lg, &optlen);
+	ioctlsocket(s, FIONREAD, &avail);
+	pfd[0].fd = s;
+	pfd[0].events = POLLRDNORM | POLLWRNORM;
+	pfd[1].fd = listener;
+	pfd[1].events = POLLIN;
+	if (WSAPoll(pfd, 2, 100) > 0 && (pfd[0].revents & POLLRDNORM)) {
+		n = recv(s, buf, (int)sizeof(buf), 0);
+		if (n > 0)
+			send(s, buf, n, 0);
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = in6addr_loopback;
+	if (inet_pton(AF_INET6, "::1", &sin6.sin6_addr) != 1 ||
+	    !inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text)))
+		return 1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	printf("%s %s %lu\n", text, inet_ntoa(((struct sockaddr_in *)&ss)->sin_addr),
+	       (unsigned long)inet_addr("127.0.0.1"));
+	shutdown(s, SD_BOTH);
+	return closesocket(s);
+}
 
 static void CALLBACK completion(DWORD dwError, DWORD cbTransferred,
 				LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags)

@@ -45,32 +45,39 @@ say "debug kernel: $tree ($((t1 - t0)) s)"
 
 # 2. The module, in a copy of the sources so that nothing of the regular
 # build is touched.  cp -p keeps mtimes: unchanged files are not rebuilt.
+# DEBUG_MODULE=path uses a module built elsewhere (e.g. a deliberately
+# broken one, to see that this run catches it).
 moddir=$BUILD/debug-module
-mkdir -p "$moddir"
-srcs=(Kbuild)
-while IFS= read -r f; do
-	srcs+=("$f")
-done < <(find kmod uapi -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort)
-for f in "${srcs[@]}"; do
-	if ! cmp -s "$f" "$moddir/$f"; then
-		mkdir -p "$moddir/$(dirname "$f")"
-		cp -p "$f" "$moddir/$f"
+if [ -n "${DEBUG_MODULE:-}" ]; then
+	module=$DEBUG_MODULE
+else
+	module=$moddir/wsaevent.ko
+	mkdir -p "$moddir"
+	srcs=(Kbuild)
+	while IFS= read -r f; do
+		srcs+=("$f")
+	done < <(find kmod uapi -type f \( -name '*.c' -o -name '*.h' \) | LC_ALL=C sort)
+	for f in "${srcs[@]}"; do
+		if ! cmp -s "$f" "$moddir/$f"; then
+			mkdir -p "$moddir/$(dirname "$f")"
+			cp -p "$f" "$moddir/$f"
+		fi
+	done
+	# Sources deleted upstream must not linger.
+	while IFS= read -r f; do
+		[ -e "$f" ] || rm -f "$moddir/$f"
+	done < <(cd "$moddir" && find kmod uapi -type f \( -name '*.c' -o -name '*.h' \))
+	if ! make -C "$tree" M="$moddir" -j"${JOBS:-$(nproc)}" modules \
+		>"$moddir/build.log" 2>&1; then
+		cat "$moddir/build.log" >&2
+		say "module build against the debug kernel failed" >&2
+		exit 1
 	fi
-done
-# Sources deleted upstream must not linger.
-while IFS= read -r f; do
-	[ -e "$f" ] || rm -f "$moddir/$f"
-done < <(cd "$moddir" && find kmod uapi -type f \( -name '*.c' -o -name '*.h' \))
-if ! make -C "$tree" M="$moddir" -j"${JOBS:-$(nproc)}" modules \
-	>"$moddir/build.log" 2>&1; then
-	cat "$moddir/build.log" >&2
-	say "module build against the debug kernel failed" >&2
-	exit 1
+	grep -E 'warning|error' "$moddir/build.log" >&2 || :
 fi
-grep -E 'warning|error' "$moddir/build.log" >&2 || :
 krel=$(make -s -C "$tree" kernelrelease)
-[ "$(modinfo -F vermagic "$moddir/wsaevent.ko" | cut -d' ' -f1)" = "$krel" ] || {
-	say "$moddir/wsaevent.ko was not built for $krel" >&2
+[ "$(modinfo -F vermagic "$module" | cut -d' ' -f1)" = "$krel" ] || {
+	say "$module was not built for $krel" >&2
 	exit 1
 }
 
@@ -86,7 +93,7 @@ t2=$(date +%s)
 
 # 4. The VM.
 export VM_KERNEL=$tree/arch/x86/boot/bzImage
-export VM_MODULE=$moddir/wsaevent.ko
+export VM_MODULE=$module
 export VM_OUT=${VM_OUT:-$BUILD/vm-debug}
 export VM_EXTRA_TESTS="${VM_EXTRA_TESTS:-} $extra"
 # log_buf_len: the whole run's log must survive until the final dump.

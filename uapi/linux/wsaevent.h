@@ -305,6 +305,14 @@ struct wsaevent_cancel_args {
 #define WSAEVENT_CANCEL_SOCKET		0x1
 #define WSAEVENT_CANCEL_THREAD		0x2
 
+/*
+ * Re-evaluate a socket's record now (the socket fd, by value).  For
+ * state changes that wake nobody, such as a connect() that completes at
+ * once on a UDP or AF_UNIX socket.  Returns 0, with or without an
+ * association.
+ */
+#define WSAEVENT_IOC_REFRESH		_IO(WSAEVENT_IOC_MAGIC, 0xac)
+
 #define WSAEVENT_IOC_SUBMIT		_IOW(WSAEVENT_IOC_MAGIC, 0xaa, struct wsaevent_io_args)
 #define WSAEVENT_IOC_CANCEL		_IOW(WSAEVENT_IOC_MAGIC, 0xab, struct wsaevent_cancel_args)
 

@@ -22,7 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 fragment=$here/debug.config
 self=$here/build.sh
 
-tarball=${LINUX_SOURCE_TARBALL:-$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)}
+tarball=${LINUX_SOURCE_TARBALL:-$(find /usr/src -maxdepth 1 -name 'linux-source-*.tar.xz' | sort -V | tail -n 1)}
 if [ -z "$tarball" ] || [ ! -f "$tarball" ]; then
 	echo "debug-kernel: no kernel source tarball (apt-get install linux-source-6.1, or set LINUX_SOURCE_TARBALL)" >&2
 	exit 1
@@ -38,6 +38,7 @@ jobs=${JOBS:-$(nproc)}
 
 # Fast path: nothing to do.
 if [ -f "$tree/.wsaevent-built" ]; then
+	touch "$tree/.wsaevent-used"
 	echo "$tree"
 	exit 0
 fi
@@ -79,7 +80,7 @@ while IFS= read -r line; do
 	CONFIG_*=*)
 		if ! grep -qxF -- "$line" .config; then
 			sym=${line%%=*}
-			echo "debug-kernel: asked for '$line', got '$(grep -E "^(# )?$sym[= ]" .config || echo "$sym absent")'" >&2
+			echo "debug-kernel: asked for '$line', got '$(grep -E "^(# )?${sym}[= ]" .config || echo "$sym absent")'" >&2
 			bad=1
 		fi
 		;;
@@ -106,6 +107,13 @@ if ! kmake bzImage modules modules_prepare; then
 fi
 test -f arch/x86/boot/bzImage -a -f Module.symvers
 
-touch .wsaevent-built
+touch .wsaevent-built .wsaevent-used
 echo "debug-kernel: built in $(( $(date +%s) - start ))s" >&2
+
+# Keep the three most recently used trees (about 2 GB each).
+find "$cache" -mindepth 1 -maxdepth 1 -type d -name '*.tmp' -exec rm -rf {} +
+find "$cache" -mindepth 2 -maxdepth 2 -name .wsaevent-used -printf '%T@ %h\n' |
+	sort -rn | tail -n +4 | cut -d' ' -f2- | while IFS= read -r old; do
+	rm -rf "$old"
+done
 echo "$tree"

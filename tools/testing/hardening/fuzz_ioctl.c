@@ -19,7 +19,7 @@
  *
  * Parameters (KEY=VALUE arguments, WSAEVENT_TEST_KEY, or
  * wsaevent_test.KEY on the kernel command line; see hardening.h):
- *   calls     ioctls to issue in total  (normal 20000, debug tier 200000)
+ *   calls     ioctls to issue in total  (normal 100000, debug tier 200000)
  *   threads   worker threads            (4)
  *   seed      random seed               (from the clock; always printed)
  *   limit     seconds the run may take  (normal 120, debug 480)
@@ -30,6 +30,7 @@
 #include "hardening.h"
 
 #include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -38,12 +39,16 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <sys/un.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
 #include <linux/fs.h>
 
 #define NSLOTS		32	/* churned event fds shared by all threads */
 #define NCTX		2	/* churned contexts */
 #define NPRIV		4	/* private, always-signaled manual events */
+#define NSOCKS		12	/* churned sockets: 6 connected pairs */
+#define NLISTEN		2	/* listening sockets: unix, tcp */
 #define MAX_WORKERS	32
 #define PAGE		4096UL
 
@@ -71,6 +76,13 @@ static int priv_ctx;				/* owns priv_sig */
 static int other_fds[16], nother;		/* fds of other kinds */
 static const int bad_fds[] = { -1, 4000, 1 << 20, 0x7fffffff };
 
+static atomic_int sock_slot[NSOCKS];		/* pairs: 2k, 2k + 1 */
+static int listen_fds[NLISTEN];
+static struct sockaddr_storage listen_addr[NLISTEN];
+static socklen_t listen_addrlen[NLISTEN];
+static int tcp_pair_listener = -1;		/* private, makes TCP pairs */
+static struct sockaddr_in tcp_pair_addr;
+
 static unsigned char *ro_page;			/* PROT_READ, all zero */
 static unsigned char *none_area;		/* PROT_NONE, 16 pages */
 static atomic_bool stop;
@@ -82,6 +94,12 @@ struct worker {
 	pthread_t thread;
 	uint64_t rng;
 	unsigned char *scratch;	/* 2 RW pages, then a PROT_NONE guard page */
+	/*
+	 * Buffers of overlapped operations: the kernel writes them when the
+	 * operation completes, any time later, so they are never used for
+	 * anything else.
+	 */
+	unsigned char *async;	/* 2 RW pages */
 	int own_ev[4];		/* events this worker created and owns */
 	__u32 objs_count;	/* count of the last generated wait */
 	/* For the watchdog. */
@@ -89,7 +107,11 @@ struct worker {
 	unsigned long cur_cmd;
 	int cur_fd;
 	/* Histogram: [cmd row or generic class][errno] */
-	unsigned long hist[16][136];
+	unsigned long hist[24][136];
+	struct {
+		unsigned long cmd;
+		int fd, err;
+	} example[3];		/* mutated, generic, random */
 };
 
 static struct worker workers[MAX_WORKERS];
@@ -381,6 +403,362 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 static void *gen_wait_any(struct worker *w, int *fd) { return gen_wait(w, fd, false); }
 static void *gen_wait_all(struct worker *w, int *fd) { return gen_wait(w, fd, true); }
 
+/* ---- sockets ----------------------------------------------------------------- */
+
+/*
+ * Every socket the fuzzer makes has 1 ms receive and send timeouts, so
+ * that a receive, send or accept on it cannot block longer even when a
+ * FIONBIO made it blocking.
+ */
+static void sock_bound(int fd, uint64_t *rng)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 1000 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (!rng || rng_chance(rng, 70))
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* A connected pair of kind @kind (0 unix stream, 1 unix dgram, 2 tcp). */
+static bool make_pair(int kind, int sv[2], uint64_t *rng)
+{
+	if (kind == 0 || (kind == 2 && tcp_pair_listener < 0)) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+			return false;
+	} else if (kind == 1) {
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+			return false;
+	} else {
+		sv[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (sv[0] < 0)
+			return false;
+		if (connect(sv[0], (struct sockaddr *)&tcp_pair_addr, sizeof(tcp_pair_addr)) ||
+		    (sv[1] = accept4(tcp_pair_listener, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+			close(sv[0]);
+			return false;
+		}
+	}
+	sock_bound(sv[0], rng);
+	sock_bound(sv[1], rng);
+	return true;
+}
+
+static int pick_sock_fd(struct worker *w)
+{
+	uint32_t r = rng_below(&w->rng, 100);
+
+	if (r < 70)
+		return atomic_load(&sock_slot[rng_below(&w->rng, NSOCKS)]);
+	if (r < 82)
+		return listen_fds[rng_below(&w->rng, NLISTEN)];
+	if (r < 90)
+		return other_fds[rng_below(&w->rng, nother)];
+	if (r < 95)
+		return atomic_load(&ev_slot[rng_below(&w->rng, NSLOTS)]);
+	return bad_fds[rng_below(&w->rng, ARRAY_SIZE(bad_fds))];
+}
+
+/* An event of the context *@fd for a socket ioctl, or something else. */
+static uint32_t pick_sock_event(struct worker *w, int *fd)
+{
+	unsigned int c = rng_below(&w->rng, NCTX);
+
+	if (rng_chance(&w->rng, 80)) {
+		*fd = atomic_load(&ctx_slot[c]);
+		return (uint32_t)atomic_load(&ev_slot[rng_below(&w->rng, NSLOTS / NCTX) * NCTX + c]);
+	}
+	return rng_chance(&w->rng, 50) ? (uint32_t)pick_event_fd(w, false) :
+					 (uint32_t)rng_next(&w->rng);
+}
+
+static uint32_t pick_mask(struct worker *w)
+{
+	uint32_t r = rng_below(&w->rng, 100);
+
+	if (r < 10)
+		return 0;
+	if (r < 85)
+		return (uint32_t)rng_next(&w->rng) & WSAEVENT_FD_ALL_EVENTS;
+	return (uint32_t)rng_next(&w->rng);
+}
+
+/* An iovec array of up to @max buffers in @area (2 pages), or bad. */
+static void *gen_iov(struct worker *w, unsigned char *area, uint32_t *count, bool async)
+{
+	struct iovec *iov;
+	uint32_t n, r = rng_below(&w->rng, 100), i;
+	bool writable;
+
+	if (r < 85)
+		n = rng_below(&w->rng, 5);
+	else if (r < 95)
+		n = rng_below(&w->rng, 40);
+	else
+		n = r < 98 ? 1025 : (uint32_t)rng_next(&w->rng);
+	*count = n;
+	if (rng_chance(&w->rng, 8)) {
+		iov = pick_ptr(w, sizeof(*iov), &writable);
+		if (!writable || async)
+			return iov;	/* the kernel only reads it */
+		/* Fall through with a scratch array, wherever it landed. */
+	} else {
+		iov = (struct iovec *)(area + PAGE);	/* second page: the array */
+	}
+	for (i = 0; i < n && i < 40; i++) {
+		unsigned char *p = (unsigned char *)&iov[i];
+
+		if (p + sizeof(*iov) > area + 2 * PAGE && p >= area)
+			break;
+		if (rng_chance(&w->rng, 90)) {
+			/* Within the first page of the area: the buffers. */
+			size_t off = rng_below(&w->rng, (uint32_t)PAGE);
+
+			iov[i].iov_base = area + off;
+			iov[i].iov_len = rng_below(&w->rng, (uint32_t)(PAGE - off) + 1);
+			if (rng_chance(&w->rng, 5))
+				iov[i].iov_len = 0;
+		} else {
+			bool wr;
+
+			iov[i].iov_base = pick_ptr(w, 64, &wr);
+			iov[i].iov_len = rng_below(&w->rng, 200);
+			if (async && wr)	/* never scratch for a later write */
+				iov[i].iov_base = none_area;
+		}
+	}
+	return iov;
+}
+
+/* A socket address in @buf (scratch); returns its length. */
+static uint32_t gen_sockaddr(struct worker *w, void *buf, bool writable)
+{
+	struct sockaddr_storage ss;
+	uint32_t len;
+
+	memset(&ss, 0, sizeof(ss));
+	switch (rng_below(&w->rng, 5)) {
+	case 0: {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		in->sin_port = htons((uint16_t)rng_below(&w->rng, 65536));
+		len = sizeof(*in);
+		break;
+	}
+	case 1: {
+		unsigned int l = rng_below(&w->rng, NLISTEN);
+
+		memcpy(&ss, &listen_addr[l], listen_addrlen[l]);
+		len = listen_addrlen[l];
+		break;
+	}
+	case 2: {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = in6addr_loopback;
+		in6->sin6_port = htons((uint16_t)rng_below(&w->rng, 65536));
+		len = sizeof(*in6);
+		break;
+	}
+	default:
+		for (unsigned int i = 0; i < sizeof(ss) / 8; i++)
+			((uint64_t *)&ss)[i] = rng_next(&w->rng);
+		len = rng_below(&w->rng, sizeof(ss) + 16);
+		break;
+	}
+	fill(buf, writable, &ss, sizeof(ss), w);
+	return len;
+}
+
+static void *gen_select(struct worker *w, int *fd)
+{
+	struct wsaevent_select_args a = { 0 };
+	bool writable;
+	void *p = pick_ptr(w, sizeof(a), &writable);
+
+	a.sock = (uint32_t)pick_sock_fd(w);
+	a.mask = pick_mask(w);
+	a.event = a.mask || rng_chance(&w->rng, 5) ? pick_sock_event(w, fd) : 0;
+	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
+static void *gen_enum(struct worker *w, int *fd)
+{
+	struct wsaevent_enum_args a;
+	bool writable;
+	void *p = pick_ptr(w, sizeof(a), &writable);
+
+	memset(&a, 0xa5, sizeof(a));
+	a.sock = (uint32_t)pick_sock_fd(w);
+	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	a.event = a.flags & WSAEVENT_ENUM_RESET || rng_chance(&w->rng, 5) ?
+		  pick_sock_event(w, fd) : 0;
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
+static void *gen_msg(struct worker *w, int *fd, bool send)
+{
+	static const int recv_flags[] = { MSG_OOB, MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC };
+	static const int send_flags[] = { MSG_OOB, MSG_DONTROUTE, MSG_DONTWAIT, MSG_MORE };
+	struct wsaevent_msg_args a = { 0 };
+	unsigned char *addrbuf = w->scratch + PAGE + 2048;
+	bool writable;
+	void *p;
+
+	(void)fd;
+	a.sock = (uint32_t)pick_sock_fd(w);
+	if (rng_chance(&w->rng, 90)) {
+		const int *f = send ? send_flags : recv_flags;
+		unsigned int n = send ? ARRAY_SIZE(send_flags) : ARRAY_SIZE(recv_flags);
+
+		for (unsigned int i = 0; i < n; i++)
+			if (rng_chance(&w->rng, 25))
+				a.flags |= (uint32_t)f[i];
+	} else {
+		a.flags = (uint32_t)rng_next(&w->rng);
+	}
+	a.iov = (uintptr_t)gen_iov(w, w->scratch, &a.iovcnt, false);
+	if (rng_chance(&w->rng, 50)) {
+		a.addr = (uintptr_t)addrbuf;
+		a.addrlen = send ? gen_sockaddr(w, addrbuf, true) :
+				   rng_below(&w->rng, 200);
+	} else if (rng_chance(&w->rng, 20)) {
+		a.addr = (uintptr_t)pick_ptr(w, 32, &writable);
+		a.addrlen = rng_below(&w->rng, 200);
+	}
+	a.pad = rng_chance(&w->rng, 95) ? 0 : (uint32_t)rng_next(&w->rng);
+	p = pick_ptr(w, sizeof(a), &writable);
+	/* The msg args must not overlap the iovec array or the address. */
+	if (writable)
+		p = w->scratch + rng_below(&w->rng, 64) * 8;
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
+static void *gen_recv(struct worker *w, int *fd) { return gen_msg(w, fd, false); }
+static void *gen_send(struct worker *w, int *fd) { return gen_msg(w, fd, true); }
+
+static void *gen_accept(struct worker *w, int *fd)
+{
+	struct wsaevent_accept_args a = { 0 };
+	bool writable;
+	void *p;
+
+	(void)fd;
+	a.sock = (uint32_t)(rng_chance(&w->rng, 60) ? listen_fds[rng_below(&w->rng, NLISTEN)] :
+			    pick_sock_fd(w));
+	/* Always SOCK_NONBLOCK: a worker may receive on it before closing it. */
+	a.flags = (uint32_t)SOCK_NONBLOCK |
+		  (rng_chance(&w->rng, 90) ? (uint32_t)(rng_chance(&w->rng, 50) ? SOCK_CLOEXEC : 0) :
+					     (uint32_t)rng_next(&w->rng));
+	if (rng_chance(&w->rng, 60)) {
+		a.addr = (uintptr_t)(w->scratch + PAGE + 2048);
+		a.addrlen = rng_below(&w->rng, 200);
+	} else if (rng_chance(&w->rng, 20)) {
+		a.addr = (uintptr_t)pick_ptr(w, 32, &writable);
+		a.addrlen = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 200) :
+						     (uint32_t)rng_next(&w->rng);
+	}
+	a.pad = rng_chance(&w->rng, 95) ? 0 : (uint32_t)rng_next(&w->rng);
+	p = w->scratch + rng_below(&w->rng, 64) * 8;
+	writable = true;
+	if (rng_chance(&w->rng, 10))
+		p = pick_ptr(w, sizeof(a), &writable);
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
+/* RELEASE takes the socket fd by value. */
+static void *gen_release(struct worker *w, int *fd)
+{
+	(void)fd;
+	if (rng_chance(&w->rng, 95))
+		return (void *)(uintptr_t)(unsigned int)pick_sock_fd(w);
+	return (void *)(uintptr_t)rng_next(&w->rng);
+}
+
+static void *gen_fionbio(struct worker *w, int *fd)
+{
+	struct wsaevent_fionbio_args a;
+	bool writable;
+	void *p = pick_ptr(w, sizeof(a), &writable);
+
+	(void)fd;
+	a.sock = (uint32_t)pick_sock_fd(w);
+	a.nonblocking = rng_chance(&w->rng, 50) ? rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
+static void *gen_submit(struct worker *w, int *fd)
+{
+	struct wsaevent_io_args a = { 0 };
+	bool writable;
+	void *p;
+
+	a.sock = (uint32_t)pick_sock_fd(w);
+	a.op = rng_chance(&w->rng, 90) ? 1 + rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	a.flags = rng_chance(&w->rng, 80) ? 0 :
+		  rng_chance(&w->rng, 80) ? (uint32_t)(MSG_OOB | MSG_PEEK | MSG_WAITALL) &
+					    (uint32_t)rng_next(&w->rng) :
+					    (uint32_t)rng_next(&w->rng);
+	a.io_flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 8) : (uint32_t)rng_next(&w->rng);
+	if (a.io_flags & WSAEVENT_IO_RESET_EVENT && rng_chance(&w->rng, 80))
+		a.io_flags |= WSAEVENT_IO_EVENT;
+	if (a.io_flags & WSAEVENT_IO_EVENT || rng_chance(&w->rng, 5))
+		a.event = pick_sock_event(w, fd);
+	a.iov = (uintptr_t)gen_iov(w, w->async, &a.iovcnt, true);
+	if (!a.iovcnt && rng_chance(&w->rng, 80))
+		a.iovcnt = 1;	/* the array holds an earlier (safe) entry, or zeros */
+	if (rng_chance(&w->rng, 90)) {
+		/* The WSAOVERLAPPED at the end of the async area's last page. */
+		a.overlapped = (uintptr_t)(w->async + 2 * PAGE - 64 +
+					   8 * rng_below(&w->rng, 4));
+		*(volatile uint64_t *)(uintptr_t)a.overlapped = 0x103;
+	} else {
+		a.overlapped = (uintptr_t)pick_ptr(w, 24, &writable);
+		if (writable)
+			a.overlapped = (uintptr_t)none_area;
+	}
+	if (rng_chance(&w->rng, 40)) {
+		a.addr = (uintptr_t)(w->async + 2 * PAGE - 512);
+		a.addrlen = a.op == WSAEVENT_OP_SEND ?
+			    gen_sockaddr(w, w->scratch + PAGE + 2048, true) :
+			    rng_below(&w->rng, 200);
+		if (a.op == WSAEVENT_OP_SEND)	/* read at submission only */
+			a.addr = (uintptr_t)(w->scratch + PAGE + 2048);
+	}
+	if (rng_chance(&w->rng, a.op == WSAEVENT_OP_RECV ? 30 : 3))
+		a.addrlen_ptr = (uintptr_t)(w->async + 2 * PAGE - 128);
+	a.pad = rng_chance(&w->rng, 95) ? 0 : (uint32_t)rng_next(&w->rng);
+	p = w->scratch + rng_below(&w->rng, 32) * 8;
+	writable = true;
+	if (rng_chance(&w->rng, 10))
+		p = pick_ptr(w, sizeof(a), &writable);
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
+static void *gen_cancel(struct worker *w, int *fd)
+{
+	struct wsaevent_cancel_args a = { 0 };
+	bool writable;
+	void *p = pick_ptr(w, sizeof(a), &writable);
+
+	(void)fd;
+	a.flags = rng_chance(&w->rng, 90) ? 1 + rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	if (a.flags == WSAEVENT_CANCEL_SOCKET || rng_chance(&w->rng, 5))
+		a.sock = (uint32_t)pick_sock_fd(w);
+	fill(p, writable, &a, sizeof(a), w);
+	return p;
+}
+
 /* ---- result checkers -------------------------------------------------------- */
 
 static void anomaly(struct worker *w, const char *fmt, ...)
@@ -475,6 +853,33 @@ static void check_wait(struct worker *w, long ret, void *arg, int fd)
 			a.index, a.count, a.flags);
 }
 
+static void check_enum(struct worker *w, long ret, void *arg, int fd)
+{
+	struct wsaevent_enum_args a;
+
+	(void)fd;
+	if (ret != 0 || !readable_scratch(w, arg, sizeof(a)))
+		return;
+	memcpy(&a, arg, sizeof(a));
+	if (a.events & ~WSAEVENT_FD_ALL_EVENTS)
+		anomaly(w, "ENUM gave events %#x", a.events);
+	for (int i = 0; i < WSAEVENT_FD_MAX_EVENTS; i++)
+		if (!(a.events & (1u << i)) && a.errors[i])
+			anomaly(w, "ENUM gave error %d for unreported bit %d", a.errors[i], i);
+}
+
+static void check_none(struct worker *w, long ret, void *arg, int fd)
+{
+	(void)w; (void)ret; (void)arg; (void)fd;
+}
+
+static void check_accept(struct worker *w, long ret, void *arg, int fd)
+{
+	(void)w; (void)arg; (void)fd;
+	if (ret >= 0)
+		close((int)ret);
+}
+
 /* ---- the command table ------------------------------------------------------- */
 
 enum fuzz_target { T_CTX, T_EVENT };
@@ -487,6 +892,9 @@ struct fuzz_cmd {
 	void *(*gen)(struct worker *w, int *fd);
 	/* Checks a result (ret is the ioctl's return value, -1 on error). */
 	void (*check)(struct worker *w, long ret, void *arg, int fd);
+	/* What a success returns, and which errors are expected. */
+	enum { RET_ZERO, RET_FD, RET_COUNT } ret;
+	bool net;	/* socket ioctl: network errors are expected too */
 };
 
 /*
@@ -496,14 +904,24 @@ struct fuzz_cmd {
  * event satisfies the wait at once.
  */
 static const struct fuzz_cmd fuzz_cmds[] = {
-	{ "CREATE_EVENT", WSAEVENT_IOC_CREATE_EVENT, T_CTX,   gen_event_args, check_create },
-	{ "WAIT_ANY",     WSAEVENT_IOC_WAIT_ANY,     T_CTX,   gen_wait_any,   check_wait },
-	{ "WAIT_ALL",     WSAEVENT_IOC_WAIT_ALL,     T_CTX,   gen_wait_all,   check_wait },
-	{ "EVENT_SET",    WSAEVENT_IOC_EVENT_SET,    T_EVENT, gen_u32_out,    check_prev },
-	{ "EVENT_RESET",  WSAEVENT_IOC_EVENT_RESET,  T_EVENT, gen_u32_out,    check_prev },
-	{ "EVENT_PULSE",  WSAEVENT_IOC_EVENT_PULSE,  T_EVENT, gen_u32_out,    check_prev },
-	{ "EVENT_READ",   WSAEVENT_IOC_EVENT_READ,   T_EVENT, gen_read_out,   check_read },
-	/* Socket hooks and overlapped I/O go here. */
+	{ "CREATE_EVENT", WSAEVENT_IOC_CREATE_EVENT, T_CTX,   gen_event_args, check_create, RET_FD, false },
+	{ "WAIT_ANY",     WSAEVENT_IOC_WAIT_ANY,     T_CTX,   gen_wait_any,   check_wait,   RET_ZERO, false },
+	{ "WAIT_ALL",     WSAEVENT_IOC_WAIT_ALL,     T_CTX,   gen_wait_all,   check_wait,   RET_ZERO, false },
+	{ "EVENT_SET",    WSAEVENT_IOC_EVENT_SET,    T_EVENT, gen_u32_out,    check_prev,   RET_ZERO, false },
+	{ "EVENT_RESET",  WSAEVENT_IOC_EVENT_RESET,  T_EVENT, gen_u32_out,    check_prev,   RET_ZERO, false },
+	{ "EVENT_PULSE",  WSAEVENT_IOC_EVENT_PULSE,  T_EVENT, gen_u32_out,    check_prev,   RET_ZERO, false },
+	{ "EVENT_READ",   WSAEVENT_IOC_EVENT_READ,   T_EVENT, gen_read_out,   check_read,   RET_ZERO, false },
+	/* Socket hooks. */
+	{ "SELECT",       WSAEVENT_IOC_SELECT,       T_CTX,   gen_select,     check_none,   RET_ZERO, true },
+	{ "ENUM",         WSAEVENT_IOC_ENUM,         T_CTX,   gen_enum,       check_enum,   RET_ZERO, true },
+	{ "RECV",         WSAEVENT_IOC_RECV,         T_CTX,   gen_recv,       check_none,   RET_COUNT, true },
+	{ "SEND",         WSAEVENT_IOC_SEND,         T_CTX,   gen_send,       check_none,   RET_COUNT, true },
+	{ "ACCEPT",       WSAEVENT_IOC_ACCEPT,       T_CTX,   gen_accept,     check_accept, RET_FD, true },
+	{ "RELEASE",      WSAEVENT_IOC_RELEASE,      T_CTX,   gen_release,    check_none,   RET_ZERO, true },
+	{ "FIONBIO",      WSAEVENT_IOC_FIONBIO,      T_CTX,   gen_fionbio,    check_none,   RET_ZERO, true },
+	/* Overlapped I/O. */
+	{ "SUBMIT",       WSAEVENT_IOC_SUBMIT,       T_CTX,   gen_submit,     check_none,   RET_ZERO, true },
+	{ "CANCEL",       WSAEVENT_IOC_CANCEL,       T_CTX,   gen_cancel,     check_none,   RET_COUNT, true },
 };
 #define NCMDS		ARRAY_SIZE(fuzz_cmds)
 #define ROW_MUTATED	(NCMDS)		/* histogram rows of the other classes */
@@ -512,11 +930,24 @@ static const struct fuzz_cmd fuzz_cmds[] = {
 #define NROWS		(NCMDS + 3)
 
 /* Errors a known ioctl may return in this fuzzer (the fd may be stale). */
-static bool errno_allowed(int e)
+static bool errno_allowed(const struct fuzz_cmd *c, int e)
 {
 	switch (e) {
 	case EFAULT: case EINVAL: case EBADF: case ETIMEDOUT: case EINTR:
 	case ENOMEM: case EMFILE: case ENFILE: case ENOTTY:
+		return true;
+	}
+	if (!c->net)
+		return false;
+	/* What the socket calls behind the socket ioctls can say. */
+	switch (e) {
+	case ENOTSOCK: case EAGAIN: case EINPROGRESS: case EMSGSIZE:
+	case ECONNRESET: case ENOTCONN: case EPIPE: case EDESTADDRREQ:
+	case EISCONN: case EOPNOTSUPP: case ENOBUFS: case ECONNREFUSED:
+	case ENETUNREACH: case EHOSTUNREACH: case EAFNOSUPPORT:
+	case EADDRNOTAVAIL: case ECONNABORTED: case ENOENT: case EACCES:
+	case EPERM: case EPROTOTYPE: case ESHUTDOWN: case ENXIO:
+	case ERESTART: case ECANCELED: case EALREADY:
 		return true;
 	}
 	return false;
@@ -534,8 +965,13 @@ static unsigned long random_cmd(struct worker *w)
 		unsigned long cmd = (uint32_t)rng_next(&w->rng);
 		unsigned int type = _IOC_TYPE(cmd);
 
-		/* 'X' freeze/thaw/xattr, 'f' flags/fiemap, 0x94 clone, 'T' FIO*, 0 FIBMAP. */
-		if (type == 'X' || type == 'f' || type == 0x94 || type == 'T' || type == 0)
+		/*
+		 * 'X' freeze/thaw/xattr, 'f' flags/fiemap, 0x94 clone, 'T' FIO*
+		 * and tty, 0 FIBMAP; 0x89 and 0x8b network configuration, should
+		 * a stale fd number have become a socket.
+		 */
+		if (type == 'X' || type == 'f' || type == 0x94 || type == 'T' || type == 0 ||
+		    type == 0x89 || type == 0x8b)
 			continue;
 		return cmd;
 	}
@@ -643,12 +1079,19 @@ static void one_call(struct worker *w)
 	atomic_fetch_add(&res->calls, 1);
 
 	w->hist[row][e < 135 ? e : 135]++;
+	if (row >= NCMDS && e && e != ENOTTY && e != EBADF && e != EFAULT &&
+	    !w->example[row - NCMDS].cmd) {
+		/* Show one example of each less common outcome. */
+		w->example[row - NCMDS].cmd = cmd;
+		w->example[row - NCMDS].fd = fd;
+		w->example[row - NCMDS].err = e;
+	}
 
 	if (c) {
-		if (ret < 0 && !errno_allowed(e))
+		if (ret < 0 && !errno_allowed(c, e))
 			anomaly(w, "%s on fd %d: unexpected errno %d (%s)",
 				c->name, fd, e, strerror(e));
-		else if (ret > 0 && c->cmd != WSAEVENT_IOC_CREATE_EVENT)
+		else if (ret > 0 && c->ret == RET_ZERO)
 			anomaly(w, "%s on fd %d returned %ld", c->name, fd, ret);
 		c->check(w, ret, arg, fd);
 	} else if (ret > 0 && row != ROW_GENERIC) {
@@ -685,7 +1128,34 @@ static void *churn_main(void *p)
 	while (!atomic_load(&stop)) {
 		uint32_t r = rng_below(&rng, 100);
 
-		if (r < 1 && rng_chance(&rng, 20)) {
+		if (r >= 70) {
+			/* Sockets: a new pair, or a client for a listener. */
+			if (r < 90) {
+				unsigned int k = rng_below(&rng, NSOCKS / 2);
+				int sv[2];
+
+				if (make_pair((int)(k % 3), sv, &rng)) {
+					close(atomic_exchange(&sock_slot[2 * k], sv[0]));
+					close(atomic_exchange(&sock_slot[2 * k + 1], sv[1]));
+				}
+			} else {
+				unsigned int l = rng_below(&rng, NLISTEN);
+				int fd = socket(listen_addr[l].ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+						SOCK_NONBLOCK, 0);
+
+				if (fd >= 0 && listen_fds[l] >= 0)
+					connect(fd, (struct sockaddr *)&listen_addr[l], listen_addrlen[l]);
+				/* Keep a few clients so that connections wait in the backlog. */
+				if (fd >= 0) {
+					static int clients[8];
+					static unsigned int nc;
+
+					if (nc >= ARRAY_SIZE(clients))
+						close(clients[nc % ARRAY_SIZE(clients)]);
+					clients[nc++ % ARRAY_SIZE(clients)] = fd;
+				}
+			}
+		} else if (r < 1 && rng_chance(&rng, 20)) {
 			unsigned int i = rng_below(&rng, NCTX);
 			int fd = wsa_open();
 
@@ -696,7 +1166,7 @@ static void *churn_main(void *p)
 			unsigned int i = rng_below(&rng, NSLOTS), c = i % NCTX;
 			int fd;
 
-			if (r < 12) /* a second fd for another event of that context */
+			if (r < 8) /* a second fd for another event of that context */
 				fd = dup(atomic_load(&ev_slot[rng_below(&rng, NSLOTS / NCTX) * NCTX + c]));
 			else
 				fd = new_event(&rng, atomic_load(&ctx_slot[c]));
@@ -823,15 +1293,21 @@ static void setup_other_fds(void)
 		other_fds[nother++] = p[1];
 	}
 	if (!socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		sock_bound(sv[0], NULL);
+		sock_bound(sv[1], NULL);
 		other_fds[nother++] = sv[0];
 		other_fds[nother++] = sv[1];
 	}
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0)
+	if (fd >= 0) {
+		sock_bound(fd, NULL);
 		other_fds[nother++] = fd;
+	}
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0)
+	if (fd >= 0) {
+		sock_bound(fd, NULL);
 		other_fds[nother++] = fd;
+	}
 	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fd >= 0)
 		other_fds[nother++] = fd;
@@ -847,6 +1323,57 @@ static void setup_other_fds(void)
 	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0)
 		other_fds[nother++] = fd;
+}
+
+/* Listeners (unix and tcp), the private tcp pair maker, the pairs. */
+static void setup_sockets(void)
+{
+	struct sockaddr_un *un = (struct sockaddr_un *)&listen_addr[0];
+	struct sockaddr_in *in = (struct sockaddr_in *)&listen_addr[1];
+	socklen_t len;
+	int fd;
+
+	for (int i = 0; i < NLISTEN; i++)
+		listen_fds[i] = -1;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	un->sun_family = AF_UNIX;
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
+		snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1, "wsaevent-fuzz-%d", getpid()));
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)un, len) && !listen(fd, 64)) {
+		sock_bound(fd, NULL);
+		listen_fds[0] = fd;
+		listen_addrlen[0] = len;
+	}
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	in->sin_family = AF_INET;
+	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	len = sizeof(*in);
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)in, len) && !listen(fd, 64) &&
+	    !getsockname(fd, (struct sockaddr *)in, &len)) {
+		sock_bound(fd, NULL);
+		listen_fds[1] = fd;
+		listen_addrlen[1] = len;
+	} else {
+		printf("# no tcp loopback listener (%s): tcp is not fuzzed\n", strerror(errno));
+	}
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	tcp_pair_addr.sin_family = AF_INET;
+	tcp_pair_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	len = sizeof(tcp_pair_addr);
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&tcp_pair_addr, len) && !listen(fd, 64) &&
+	    !getsockname(fd, (struct sockaddr *)&tcp_pair_addr, &len))
+		tcp_pair_listener = fd;
+
+	for (int k = 0; k < NSOCKS / 2; k++) {
+		int sv[2] = { -1, -1 };
+
+		make_pair(k % 3, sv, NULL);
+		sock_slot[2 * k] = sv[0];
+		sock_slot[2 * k + 1] = sv[1];
+	}
 }
 
 static int fuzz_child(void)
@@ -886,6 +1413,7 @@ static int fuzz_child(void)
 	for (i = 0; i < NSLOTS; i++)
 		ev_slot[i] = wsa_create(ctx_slot[i % NCTX], i % 4);
 	setup_other_fds();
+	setup_sockets();
 
 	for (i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
@@ -897,6 +1425,12 @@ static int fuzz_child(void)
 		if (w->scratch == MAP_FAILED ||
 		    mprotect(w->scratch + 2 * PAGE, PAGE, PROT_NONE)) {
 			perror("mmap scratch");
+			return 2;
+		}
+		w->async = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (w->async == MAP_FAILED) {
+			perror("mmap async");
 			return 2;
 		}
 		for (unsigned int j = 0; j < ARRAY_SIZE(w->own_ev); j++)
@@ -941,6 +1475,25 @@ static int fuzz_child(void)
 						      e ? strerrorname_np(e) ?: "?" : "ok", sum);
 		}
 		printf("# %s (total %lu)\n", line, tot);
+		for (i = 0; row >= NCMDS && i < nworkers; i++) {
+			if (workers[i].example[row - NCMDS].cmd) {
+				char what[64] = "";
+				int fd = workers[i].example[row - NCMDS].fd;
+
+				if (fd >= 0) {
+					char path[64];
+					ssize_t k;
+
+					snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+					k = readlink(path, what, sizeof(what) - 1);
+					what[k > 0 ? k : 0] = 0;
+				}
+				printf("#   e.g. cmd %#lx on fd %d (%s): %s\n",
+				       workers[i].example[row - NCMDS].cmd, fd, what,
+				       strerrorname_np(workers[i].example[row - NCMDS].err) ?: "?");
+				break;
+			}
+		}
 	}
 	fflush(stdout);
 	return 0;
@@ -956,7 +1509,7 @@ int main(int argc, char **argv)
 
 	params_init(argc, argv);
 	seed = param_seed();
-	ncalls = param_u64("calls", 20000, 200000);
+	ncalls = param_u64("calls", 100000, 200000);
 	nworkers = (unsigned int)param_u64("threads", 4, 4);
 	limit_s = param_u64("limit", 120, 480);
 	hang_s = param_u64("hang", 10, 10);

@@ -20,6 +20,7 @@
 #endif
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -295,6 +296,57 @@ static inline int wsa_wait(int ctx, bool all, const __u32 *fds, uint32_t count,
 	if (ioctl(ctx, all ? WSAEVENT_IOC_WAIT_ALL : WSAEVENT_IOC_WAIT_ANY, &w) < 0)
 		return -errno;
 	return (int)w.index;
+}
+
+/* Writes the string @v to the file @path; 0 or -errno. */
+static inline int write_file_str(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, v, strlen(v));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* ---- process state ------------------------------------------------------ */
+
+/* The wsaevent module's reference count from /proc/modules, or -1. */
+static inline int module_refcount(void)
+{
+	char line[512], name[64];
+	int refs = -1, r;
+	FILE *f = fopen("/proc/modules", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %*u %d", name, &r) == 2 &&
+		    !strcmp(name, "wsaevent")) {
+			refs = r;
+			break;
+		}
+	}
+	fclose(f);
+	return refs;
+}
+
+/* Number of open fds of this process (not counting the one used to count). */
+static inline int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;
 }
 
 #endif /* WSAEVENT_HARDENING_H */

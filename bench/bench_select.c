@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bench-select: a WSAEventSelect echo server against an epoll one, over
+ * loopback TCP, with the same client (ws_select.c, lx_epoll.c, lx_net.c):
+ *  - round-trip latency on 1 connection (the client sends a message and
+ *    waits for its echo);
+ *  - throughput on 64 connections (one message outstanding on each; the
+ *    client is one thread with epoll).
+ * Server and client are one thread each.
+ */
+#include "bench.h"
+#include "ws_bench.h"
+
+int main(void)
+{
+	struct bench_impl lat[] = {
+		ws_impl_select_latency, lx_impl_epoll_latency,
+	};
+	struct bench_impl tput[] = {
+		ws_impl_select_tput, lx_impl_epoll_tput,
+	};
+	struct bench_result r[2];
+
+	bench_init("bench-select");
+	ws_startup();
+
+	bench_measure("select-latency", lat, 2, BENCH_US_PER_OP, r);
+	bench_row("select latency vs epoll",
+		  "Event-select echo latency, 1 connection", &r[0], &r[1],
+		  "le", 1.2, "wait + enum + recv + send per message");
+	bench_measure("select-tput", tput, 2, BENCH_OPS_PER_S, r);
+	bench_row("select 64-conn tput vs epoll",
+		  "Event-select echo throughput, 64 connections", &r[0],
+		  &r[1], "ge", 0.9, "one message in flight per connection");
+	return 0;
+}

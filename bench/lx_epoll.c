@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * wsaevent benchmarks: the epoll echo server, the Linux baseline for the
+ * event-select and overlapped echo servers.  Level-triggered epoll on
+ * non-blocking sockets (what WSAEventSelect makes them); each ready
+ * socket gets one recv and an echo of what it read.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static void send_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n < 0)
+			bench_die("server send: %s", strerror(errno));
+		buf += n;
+		len -= n;
+	}
+}
+
+static void *epoll_server(void *arg)
+{
+	struct echo_server *es = arg;
+	struct epoll_event ev = { .events = EPOLLIN }, evs[ECHO_MAX_CONNS];
+	static __thread char buf[65536];
+	int ep, i, k, n, alive = es->n, fd;
+	ssize_t got;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		bench_die("epoll_create1: %s", strerror(errno));
+	for (i = 0; i < es->n; i++) {
+		fd = es->fds[i];
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		ev.data.fd = fd;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			bench_die("epoll_ctl: %s", strerror(errno));
+	}
+	while (alive > 0) {
+		n = epoll_wait(ep, evs, ECHO_MAX_CONNS, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			bench_die("epoll_wait: %s", strerror(errno));
+		for (k = 0; k < n; k++) {
+			fd = evs[k].data.fd;
+			got = recv(fd, buf, sizeof(buf), 0);
+			if (got > 0) {
+				send_all(fd, buf, got);
+			} else if (got == 0 || errno == ECONNRESET) {
+				epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
+				close(fd);
+				alive--;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				bench_die("server recv: %s", strerror(errno));
+			}
+		}
+	}
+	close(ep);
+	return NULL;
+}
+
+static void *latency_setup(void *arg)
+{
+	(void)arg;
+	return echo_setup(1, epoll_server);
+}
+
+static void *tput_setup(void *arg)
+{
+	(void)arg;
+	return echo_setup(ECHO_MAX_CONNS, epoll_server);
+}
+
+const struct bench_impl lx_impl_epoll_latency = {
+	"epoll", latency_setup, echo_run_latency, echo_teardown, NULL
+};
+
+const struct bench_impl lx_impl_epoll_tput = {
+	"epoll", tput_setup, echo_run_tput, echo_teardown, NULL
+};

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * wsaevent benchmarks: what the libwsaevent side (ws_*.c, compiled with
+ * <winsock2.h>) gives the programs (compiled with the Linux headers).
+ */
+#ifndef WSAEVENT_WS_BENCH_H
+#define WSAEVENT_WS_BENCH_H
+
+#include "bench.h"
+
+/* WSAStartup, or die. */
+void ws_startup(void);
+
+/* ws_event.c */
+extern const struct bench_impl ws_impl_pingpong;
+extern const struct bench_impl ws_impl_setreset;
+extern const struct bench_impl ws_impl_wait64;
+extern const struct bench_impl ws_impl_wait1;
+extern const struct bench_impl ws_impl_waitall8;
+
+/* ws_select.c: WSAEventSelect echo servers (arg: number of connections). */
+extern const struct bench_impl ws_impl_select_latency;
+extern const struct bench_impl ws_impl_select_tput;
+
+#endif /* WSAEVENT_WS_BENCH_H */

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * send, sendto, recv, recvfrom.
+ *
+ * Each is one system call: an ioctl on the /dev/wsaevent context
+ * (WSAEVENT_IOC_SEND / WSAEVENT_IOC_RECV) that does the sendmsg/recvmsg
+ * and, in the same step, re-enables the network events Windows re-enables
+ * (FD_READ and FD_OOB at every recv, FD_WRITE at a send that would block).
+ * For a socket the library made nothing else is asked of the kernel,
+ * neither for a transfer nor for WSAEWOULDBLOCK (a re-enabling outcome
+ * too); other errors may cost one question more.
+ *
+ * Windows' sticky states are latched in the per-fd state and answered
+ * without a system call:
+ *  - a reset (ECONNRESET, or EPIPE on a connection that existed) makes
+ *    every later recv and send fail with WSAECONNRESET, where Linux
+ *    reports the reset once and then returns 0 or EPIPE;
+ *  - after shutdown(SD_RECEIVE) recv fails with WSAESHUTDOWN (Linux
+ *    returns 0), after SD_SEND send does (Linux: EPIPE).
+ */
+#include <errno.h>
+
+#include "internal.h"
+
+#define FAIL(wsa)	return libwsaevent_sock_fail(wsa)
+
+/* SOCKINFO type of @s from @st, asked of the kernel when unknown. */
+static uint32_t type_of(SOCKET s, uint32_t st)
+{
+	return libwsaevent_sockfd_info(s, st) & SOCKINFO_TYPE_MASK;
+}
+
+/* A reset on a stream socket: latched, WSAECONNRESET from now on. */
+static int reset(SOCKET s, uint32_t st)
+{
+	if (type_of(s, st) == SOCKINFO_STREAM)
+		libwsaevent_sockfd_or(s, SOCKFD_RESET);
+	return WSAECONNRESET;
+}
+
+static int recv_error(SOCKET s, int err, int flags, uint32_t st)
+{
+	int ret;
+
+	switch (err) {
+	case EAGAIN:
+		return libwsaevent_would_block(s, st, SOCKFD_RCVTIMEO);
+	case ECONNRESET:
+		return reset(s, st);
+	case ECONNREFUSED:
+		/* UDP: an ICMP port unreachable answered an earlier send. */
+		return type_of(s, st) == SOCKINFO_STREAM ? WSAENOTCONN :
+							   WSAECONNRESET;
+	case EINVAL:
+		if (!(flags & MSG_OOB))
+			break;
+		/* Urgent data is inline: MSG_OOB is invalid, as on Windows. */
+		ret = libwsaevent_sys_oobinline(s);
+		if (ret < 0)
+			return libwsaevent_sock_error(-ret);
+		if (ret)
+			return WSAEINVAL;
+		/* No urgent byte to read. */
+		return libwsaevent_sys_nonblocking(s) == 1 ? WSAEWOULDBLOCK :
+							     WSAEINVAL;
+	default:
+		break;
+	}
+	return libwsaevent_sock_error(err);
+}
+
+static int do_recv(SOCKET s, char *buf, int len, int flags,
+		   struct sockaddr *from, int *fromlen)
+{
+	uint32_t st;
+	long n;
+
+	if (!libwsaevent_started())
+		FAIL(WSANOTINITIALISED);
+	if (s < 0)
+		FAIL(WSAENOTSOCK);
+	/* Refused before the kernel: FD_READ is not re-enabled. */
+	if (len < 0 || (!buf && len) || (from && !fromlen))
+		FAIL(WSAEFAULT);
+	st = libwsaevent_sockfd_get(s);
+	if (st & SOCKFD_RESET)
+		FAIL(WSAECONNRESET);
+	if (st & SOCKFD_SHUT_RD)
+		FAIL(WSAESHUTDOWN);
+	n = libwsaevent_sys_recv(libwsaevent_device_fd(), s, buf, len, flags,
+				 from, fromlen, st & SOCKINFO_MASK);
+	if (n < 0)
+		FAIL(recv_error(s, (int)-n, flags, st));
+	return libwsaevent_sock_ok((int)n);
+}
+
+WSA_EXPORT int WSAAPI recv(SOCKET s, char *buf, int len, int flags)
+{
+	return do_recv(s, buf, len, flags, NULL, NULL);
+}
+
+WSA_EXPORT int WSAAPI recvfrom(SOCKET s, char *buf, int len, int flags,
+			       struct sockaddr *from, int *fromlen)
+{
+	return do_recv(s, buf, len, flags, from, fromlen);
+}
+
+static int send_error(SOCKET s, int err, int has_to, uint32_t st)
+{
+	switch (err) {
+	case EAGAIN:
+		return libwsaevent_would_block(s, st, SOCKFD_SNDTIMEO);
+	case ECONNRESET:
+		return reset(s, st);
+	case EPIPE:
+		if (type_of(s, st) != SOCKINFO_STREAM)
+			return WSAESHUTDOWN;
+		/* A socket the library made that never connected. */
+		if ((st & SOCKFD_TRACKED) &&
+		    !(st & (SOCKFD_CONNECTING | SOCKFD_CONNECTED)))
+			return WSAENOTCONN;
+		return reset(s, st);
+	case ECONNREFUSED:
+		return type_of(s, st) == SOCKINFO_STREAM ? WSAENOTCONN :
+							   WSAECONNRESET;
+	case EDESTADDRREQ:
+		return has_to ? WSAEDESTADDRREQ : WSAENOTCONN;
+	default:
+		return libwsaevent_sock_error(err);
+	}
+}
+
+static int do_send(SOCKET s, const char *buf, int len, int flags,
+		   const struct sockaddr *to, int tolen)
+{
+	uint32_t st;
+	long n;
+
+	if (!libwsaevent_started())
+		FAIL(WSANOTINITIALISED);
+	if (s < 0)
+		FAIL(WSAENOTSOCK);
+	if (len < 0 || (!buf && len))
+		FAIL(WSAEFAULT);
+	st = libwsaevent_sockfd_get(s);
+	if (st & SOCKFD_RESET)
+		FAIL(WSAECONNRESET);
+	if (st & SOCKFD_SHUT_WR)
+		FAIL(WSAESHUTDOWN);
+	n = libwsaevent_sys_send(libwsaevent_device_fd(), s, buf, len, flags,
+				 to, tolen, st & SOCKINFO_MASK);
+	if (n < 0)
+		FAIL(send_error(s, (int)-n, to != NULL, st));
+	return libwsaevent_sock_ok((int)n);
+}
+
+WSA_EXPORT int WSAAPI send(SOCKET s, const char *buf, int len, int flags)
+{
+	return do_send(s, buf, len, flags, NULL, 0);
+}
+
+WSA_EXPORT int WSAAPI sendto(SOCKET s, const char *buf, int len, int flags,
+			     const struct sockaddr *to, int tolen)
+{
+	return do_send(s, buf, len, flags, to, tolen);
+}
