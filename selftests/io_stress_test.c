@@ -7,7 +7,9 @@
  * stream), several connected pairs of each.  Every end keeps several
  * overlapped receives and sends pending at once (WSAEVENT_IOC_SUBMIT),
  * of random sizes from 0 to 64 KiB, often scattered over several iovecs
- * with random splits; both directions run at once.  Worker threads own
+ * with random splits, a quarter of the receives with MSG_WAITALL, now
+ * and then a plain send or receive in between; both directions run at
+ * once.  Worker threads own
  * the ends and learn of completions through WSAEVENT_IOC_WAIT_ANY over
  * their 64 events: each operation has an event of its own (reset by
  * SUBMIT, as WSARecv does) or shares one of 8 (manual- and auto-reset).
@@ -27,10 +29,14 @@
  *   so the width and place of the kernel's result writes are checked.
  *
  * Cancels and closes, and why the checker survives them
- *   A cancelled receive takes nothing (-ECANCELED, 0 bytes), so receives
- *   may be cancelled at any moment: the stream must go on exactly where
- *   the completed receives left off (the next receive, overlapped or a
- *   plain recv(), must hold the next byte).  A cancelled send, however,
+ *   A cancelled receive takes nothing (-ECANCELED, 0 bytes, its buffer
+ *   untouched), or, when it has taken bytes already (MSG_WAITALL), it
+ *   completes with them; so receives may be cancelled at any moment and
+ *   the stream must go on exactly where the completed receives left off
+ *   (the next receive, overlapped or a plain recv(), must hold the next
+ *   byte).  To cancel with data surely queued for them, a doomed
+ *   connection's end also sends and its peer's receives are cancelled
+ *   at once, racing the kernel's completion.  A cancelled send, however,
  *   may have put part of its bytes on the wire and still reports 0 bytes,
  *   which would leave a hole the receiver could not place.  Hence:
  *   - Strict connections carry the configured volume; their two ends
@@ -43,7 +49,7 @@
  *     failure.  Each end is closed (plain close, RELEASE + close, or
  *     CANCEL_SOCKET + RELEASE + close, with surplus receives possibly
  *     still pending) once its own work is done.
- *   - Doomed connections (a slot per worker, both ends in that worker,
+ *   - Doomed connections (two slots per worker, both ends in the worker,
  *     re-created over and over with a random transport and volume) are
  *     where sends get cancelled and sockets closed in mid-flight: at a
  *     random point one end gets CANCEL_SOCKET, RELEASE + close, a plain
@@ -58,8 +64,11 @@
  *     and only after the doom.
  *   A cancel or RELEASE completes the operations it cancels before it
  *   returns, so right after it every operation of the socket (or of the
- *   thread) must have its final status, and the number reporting
- *   -ECANCELED must be what WSAEVENT_IOC_CANCEL returned.  At most one
+ *   thread) must have its final status, and WSAEVENT_IOC_CANCEL must
+ *   return the number of those reporting -ECANCELED, plus the partly
+ *   filled MSG_WAITALL ones it completed.  A MSG_WAITALL receive may
+ *   complete partly filled only at a cancel or the end of its stream.
+ *   At most one
  *   end of a connection is plain-closed with operations pending (they
  *   keep its socket open); the other end is then really closed, which
  *   lets them complete.
@@ -69,8 +78,10 @@
  *   has its status written and its event signaled when the call returns;
  *   a failed SUBMIT writes nothing; a completed operation's event is
  *   signaled (a lost wake-up fails); nothing stays pending: the run
- *   fails when no operation completes anywhere for the stall time, and
- *   dumps what is pending.  Afterwards the fds, the sockets in use
+ *   fails when the operation at the head of a queue stays pending while
+ *   its socket is readable (writable, for a send) for the stuck time,
+ *   or when no operation completes anywhere for the stall time (and
+ *   dumps what is pending).  Afterwards the fds, the sockets in use
  *   (/proc/net/sockstat) and the context's max_ops / max_pinned_kb
  *   accounting must be back where they started.  Timings are reported,
  *   never judged.
@@ -227,7 +238,6 @@ struct stats {
 struct worker {
 	int id;
 	pthread_t th;
-	bool started;
 	uint64_t rng;
 	int evfd[NEV];
 	__u32 evobjs[NEV];
@@ -1534,7 +1544,8 @@ static void race_cancel(struct worker *w, struct slot *s)
 	if (!P) {
 		if (w->harvested < s->next_race)
 			return;
-		P = s->race = &c->end[rnd(&w->rng, 2)];
+		P = &c->end[rnd(&w->rng, 2)];
+		s->race = P;
 		c->end[0].cancel_want = true;
 		c->end[1].cancel_want = true;
 	}
@@ -2267,9 +2278,9 @@ TEST_F_TIMEOUT(stress, integrity, 3600)
 	}
 
 	t0 = now_ns();
+	/* Braces: ASSERT_*() is two statements. */
 	for (i = 0; i < nw; i++) {
 		ASSERT_EQ(0, pthread_create(&ws[i].th, NULL, worker_main, &ws[i]));
-		ws[i].started = true;
 	}
 
 	/* Watch for a stall: no operation completing anywhere. */
