@@ -7,7 +7,10 @@
 #                   Debian's kernel under QEMU, run every selftest there
 #   make run        run the example (on this host if it can load modules,
 #                   otherwise inside the VM)
-#   make lint       checkpatch --strict and sparse on kmod/ and uapi/
+#   make lint       checkpatch --strict and sparse on kmod/ and uapi/, and
+#                   shellcheck, man pages and clang-format for userspace
+#   make check-debug  the hardening tier on a debug kernel
+#   make bench      benchmarks against Linux baselines, one VM boot
 #
 # KDIR picks the kernel build tree.  Default: the running kernel's, or the
 # newest /usr/src/linux-headers-*-amd64 when that is missing.
@@ -26,7 +29,7 @@ export BUILD
 LINUX_SOURCE_TARBALL ?= $(lastword $(sort $(wildcard /usr/src/linux-source-*.tar.xz)))
 export LINUX_SOURCE_TARBALL
 
-.PHONY: all module lib selftests examples check check-deps run lint clean
+.PHONY: all module lib selftests examples check check-debug check-deps run lint clean
 
 all: module lib selftests examples
 
@@ -50,6 +53,13 @@ check-deps:
 check: check-deps
 	$(MAKE) all
 	tools/testing/vm/check.sh
+
+# The hardening tier: the same tests, plus fuzzing, fault injection and
+# stress, on a debug kernel (KASAN, lockdep, kmemleak, UBSAN...) built from
+# Debian's linux-source and cached in ~/.cache/wsaevent.
+check-debug: check-deps
+	$(MAKE) lib selftests examples
+	tools/testing/check-debug.sh
 
 run:
 	tools/testing/install-deps.sh
@@ -195,3 +205,12 @@ check-packaging:
 
 deb:
 	dpkg-buildpackage -us -uc -b
+
+.PHONY: bench
+# make bench: every benchmark pair in one VM boot (bench/README.md);
+# BENCH_QUICK=1: smoke pass, under a minute, README untouched.
+bench: all
+	WSAEVENT_EXTRA_DEPS=liburing-dev tools/testing/install-deps.sh || \
+		echo "bench: liburing-dev missing: io_uring is not measured"
+	$(MAKE) -C bench
+	tools/testing/bench.sh

@@ -125,6 +125,15 @@ uint64_t bench_now_ns(void);
  */
 void lx_tcp_pairs(int n, int *client, int *server);
 
+/*
+ * The same, with the server ends accepted by @accept_fn (given the
+ * listening socket; returns the new fd): the libwsaevent side passes the
+ * library's accept(), so that the sockets are the library's own, as in a
+ * Windows program.  NULL: accept4().
+ */
+void lx_tcp_pairs_accept(int n, int *client, int *server,
+			 int (*accept_fn)(int listener));
+
 /* Latency client: @iters round trips of bench_cfg.msg_size bytes. */
 void lx_client_pingpong(int fd, long iters);
 
@@ -156,6 +165,8 @@ struct echo_server {
 
 void *echo_setup(int n, void *(*server)(void *));
 void *echo_setup_priv(int n, void *(*server)(void *), void *priv);
+void *echo_setup_accept(int n, void *(*server)(void *),
+			int (*accept_fn)(int listener));
 void echo_run_latency(void *state, long iters);	/* 1 connection */
 void echo_run_tput(void *state, long iters);	/* all connections */
 void echo_teardown(void *state);
@@ -163,5 +174,6 @@ void echo_teardown(void *state);
 /* lx_epoll.c: the epoll echo server. */
 extern const struct bench_impl lx_impl_epoll_latency;
 extern const struct bench_impl lx_impl_epoll_tput;
+extern const struct bench_impl lx_impl_sendrecv;
 
 #endif /* WSAEVENT_BENCH_H */

@@ -221,6 +221,7 @@ int main(void)
 		ws_impl_setreset,
 		{ "2x getppid()", nothing_setup, getppid_run, nothing_teardown,
 		  NULL },
+		ws_impl_ioctl_floor,
 	};
 	struct bench_impl wt[] = {
 		ws_impl_wait64, ws_impl_wait1, ws_impl_waitall8,
@@ -238,9 +239,12 @@ int main(void)
 		  "Event ping-pong, 2 threads (round trip)", &r[0], &r[2],
 		  "le", 1.0, "esync style: write / poll+read");
 
-	bench_measure("setreset", sr, 2, BENCH_NS_PER_OP, r);
+	bench_measure("setreset", sr, 3, BENCH_NS_PER_OP, r);
 	bench_row("set+reset vs 2 getppid", "Uncontended set + reset", &r[0],
-		  &r[1], "le", 1.5, NULL);
+		  &r[1], "le", 1.5, "two ioctls: see the ioctl floor below");
+	bench_row("ioctl floor vs 2 getppid",
+		  "Two ioctls the driver rejects (the ioctl floor)", &r[2],
+		  &r[1], "le", 0, "system call + VFS ioctl dispatch only");
 
 	bench_measure("wait", wt, 3, BENCH_NS_PER_OP, r);
 	bench_row("wait 64 vs wait 1",

@@ -6,7 +6,9 @@
  *    waits for its echo);
  *  - throughput on 64 connections (one message outstanding on each; the
  *    client is one thread with epoll).
- * Server and client are one thread each.
+ * Server and client are one thread each.  For the analysis, also the
+ * calls alone: send + recv of one message on a selected socket against
+ * Linux's on a socket in an epoll set, without any wake-up.
  */
 #include "bench.h"
 #include "ws_bench.h"
@@ -19,6 +21,7 @@ int main(void)
 	struct bench_impl tput[] = {
 		ws_impl_select_tput, lx_impl_epoll_tput,
 	};
+	struct bench_impl calls[] = { ws_impl_sendrecv, lx_impl_sendrecv };
 	struct bench_result r[2];
 
 	bench_init("bench-select");
@@ -32,5 +35,9 @@ int main(void)
 	bench_row("select 64-conn tput vs epoll",
 		  "Event-select echo throughput, 64 connections", &r[0],
 		  &r[1], "ge", 0.9, "one message in flight per connection");
+	bench_measure("select-calls", calls, 2, BENCH_NS_PER_OP, r);
+	bench_row("send+recv vs Linux",
+		  "send + recv of one message, nobody sleeps", &r[0], &r[1],
+		  "le", 0, "receiver selected / in an epoll set");
 	return 0;
 }

@@ -12,7 +12,7 @@ if (!exists("subtitle")) subtitle = ""
 set terminal pngcairo size 1200,640 font "DejaVu Sans,10"
 set output png
 set title "wsaevent against the Linux baselines (lower is better)\n" . subtitle
-set ylabel "relative cost (1 = baseline)"
+set ylabel "relative cost (1 = baseline; throughputs: baseline / ours)"
 set logscale y 2
 set yrange [0.125:*]
 set grid ytics

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -90,4 +91,57 @@ const struct bench_impl lx_impl_epoll_latency = {
 
 const struct bench_impl lx_impl_epoll_tput = {
 	"epoll", tput_setup, echo_run_tput, echo_teardown, NULL
+};
+
+/* send + recv on a connection whose receiving end is in an epoll set. */
+struct sendrecv {
+	int a, b, ep;
+};
+
+static void *sendrecv_setup(void *arg)
+{
+	struct sendrecv *p = calloc(1, sizeof(*p));
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	(void)arg;
+	lx_tcp_pairs(1, &p->a, &p->b);
+	fcntl(p->b, F_SETFL, fcntl(p->b, F_GETFL) | O_NONBLOCK);
+	p->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (p->ep < 0 || epoll_ctl(p->ep, EPOLL_CTL_ADD, p->b, &ev))
+		bench_die("epoll: %s", strerror(errno));
+	return p;
+}
+
+static void sendrecv_run(void *st, long iters)
+{
+	struct sendrecv *p = st;
+	char buf[65536] = { 0 };
+	ssize_t size = bench_cfg.msg_size, got;
+	long i;
+
+	for (i = 0; i < iters; i++) {
+		if (send(p->a, buf, size, MSG_NOSIGNAL) != size)
+			bench_die("send: %s", strerror(errno));
+		/* Rarely, the loopback delivery is late: retry then. */
+		while ((got = recv(p->b, buf, sizeof(buf), 0)) < 0 &&
+		       errno == EAGAIN)
+			;
+		if (got != size)
+			bench_die("recv: %s", strerror(errno));
+	}
+}
+
+static void sendrecv_teardown(void *st)
+{
+	struct sendrecv *p = st;
+
+	close(p->a);
+	close(p->b);
+	close(p->ep);
+	free(p);
+}
+
+const struct bench_impl lx_impl_sendrecv = {
+	"Linux send+recv, in an epoll set", sendrecv_setup, sendrecv_run,
+	sendrecv_teardown, NULL
 };

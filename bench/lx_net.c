@@ -27,6 +27,12 @@ static void nodelay(int fd)
 
 void lx_tcp_pairs(int n, int *client, int *server)
 {
+	lx_tcp_pairs_accept(n, client, server, NULL);
+}
+
+void lx_tcp_pairs_accept(int n, int *client, int *server,
+			 int (*accept_fn)(int listener))
+{
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
@@ -41,7 +47,8 @@ void lx_tcp_pairs(int n, int *client, int *server)
 		if (client[i] < 0 ||
 		    connect(client[i], (void *)&sa, sizeof(sa)))
 			bench_die("connect: %s", strerror(errno));
-		server[i] = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+		server[i] = accept_fn ? accept_fn(l) :
+				    accept4(l, NULL, NULL, SOCK_CLOEXEC);
 		if (server[i] < 0)
 			bench_die("accept: %s", strerror(errno));
 		nodelay(client[i]);
@@ -188,20 +195,32 @@ void *echo_setup(int n, void *(*server)(void *))
 	return echo_setup_priv(n, server, NULL);
 }
 
-void *echo_setup_priv(int n, void *(*server)(void *), void *priv)
+static void *echo_setup_full(int n, void *(*server)(void *), void *priv,
+			     int (*accept_fn)(int listener))
 {
 	struct echo_bench *eb = calloc(1, sizeof(*eb));
 
 	if (!eb || n < 1 || n > ECHO_MAX_CONNS)
 		bench_die("echo_setup: %d connections", n);
 	eb->n = n;
-	lx_tcp_pairs(n, eb->client, eb->server);
+	lx_tcp_pairs_accept(n, eb->client, eb->server, accept_fn);
 	eb->es.n = n;
 	eb->es.fds = eb->server;
 	eb->es.priv = priv;
 	eb->th = bench_thread_start(server, &eb->es);
 	eb->tc = lx_tput_client_new(eb->client, n);
 	return eb;
+}
+
+void *echo_setup_priv(int n, void *(*server)(void *), void *priv)
+{
+	return echo_setup_full(n, server, priv, NULL);
+}
+
+void *echo_setup_accept(int n, void *(*server)(void *),
+			int (*accept_fn)(int listener))
+{
+	return echo_setup_full(n, server, NULL, accept_fn);
 }
 
 void echo_run_latency(void *state, long iters)

@@ -176,8 +176,8 @@ END {
 
 	# The table, as Markdown: for the README and for the terminal.
 	fn = out "/table.md"
-	print "| Measure | Ours | Baseline | Ratio | Target | Verdict |" > fn
-	print "|---|---|---|---|---|---|" > fn
+	print "| Measure | Ours | Baseline | Ratio | Target | Verdict | Note |" > fn
+	print "|---|---|---|---|---|---|---|" > fn
 	for (r = 1; r <= nrow; r++) {
 		u = unit_text(row[r, 7])
 		base = row[r, 5] == "-" ? "-" : \
@@ -185,7 +185,7 @@ END {
 		ratio = row[r, 8] == "" ? "-" : sprintf("%.2f×", row[r, 8])
 		print "| " row[r, 2] " | " row[r, 3] " " fig(row[r, 4]) " " u \
 		      " | " base " | " ratio " | " target_text(r) " | " \
-		      verdict_text(row[r, 11]) " |" > fn
+		      verdict_text(row[r, 11]) " | " row[r, 12] " |" > fn
 	}
 	close(fn)
 

@@ -116,6 +116,29 @@ static void setreset_run(void *st, long iters)
 	}
 }
 
+/*
+ * The floor of any ioctl-based call: two ioctls on the event fd with a
+ * command the driver does not know (ENOTTY), so only the system call and
+ * the VFS ioctl dispatch are paid.
+ */
+extern int ioctl(int fd, unsigned long request, ...);
+
+static void ioctl_floor_run(void *st, long iters)
+{
+	int fd = WSAEventGetFd(*(WSAEVENT *)st);
+	long i;
+
+	for (i = 0; i < iters; i++) {
+		ioctl(fd, 0x57ff, NULL);
+		ioctl(fd, 0x57ff, NULL);
+	}
+}
+
+const struct bench_impl ws_impl_ioctl_floor = {
+	"2x ioctl(ENOTTY) on the event fd", one_event_setup, ioctl_floor_run,
+	one_event_teardown, NULL
+};
+
 const struct bench_impl ws_impl_setreset = {
 	"WSASetEvent+WSAResetEvent", one_event_setup, setreset_run,
 	one_event_teardown, NULL

@@ -4,7 +4,8 @@
  * Windows textbook server is: one event per socket selected for
  * FD_READ | FD_CLOSE, WSAWaitForMultipleEvents on all of them,
  * WSAEnumNetworkEvents on the one it returns (which also resets its
- * event), then recv and send.
+ * event), then recv and send.  Its sockets come from the library's
+ * accept().
  */
 #include <stdlib.h>
 
@@ -80,13 +81,13 @@ static void *select_server(void *arg)
 static void *latency_setup(void *arg)
 {
 	(void)arg;
-	return echo_setup(1, select_server);
+	return echo_setup_accept(1, select_server, ws_accept);
 }
 
 static void *tput_setup(void *arg)
 {
 	(void)arg;
-	return echo_setup(ECHO_MAX_CONNS, select_server);
+	return echo_setup_accept(ECHO_MAX_CONNS, select_server, ws_accept);
 }
 
 const struct bench_impl ws_impl_select_latency = {
@@ -95,4 +96,62 @@ const struct bench_impl ws_impl_select_latency = {
 
 const struct bench_impl ws_impl_select_tput = {
 	"WSAEventSelect", tput_setup, echo_run_tput, echo_teardown, NULL
+};
+
+/*
+ * The calls alone: send on one end of a loopback connection and recv on
+ * the other, which is selected (FD_READ | FD_CLOSE) as in the server;
+ * nobody sleeps.  lx_epoll.c has the Linux counterpart.
+ */
+struct sendrecv {
+	int a, b;
+	WSAEVENT ev;
+};
+
+static void *sendrecv_setup(void *arg)
+{
+	struct sendrecv *p = calloc(1, sizeof(*p));
+
+	(void)arg;
+	lx_tcp_pairs_accept(1, &p->a, &p->b, ws_accept);
+	p->ev = WSACreateEvent();
+	if (p->ev == WSA_INVALID_EVENT ||
+	    WSAEventSelect(p->b, p->ev, FD_READ | FD_CLOSE))
+		bench_die("WSAEventSelect: error %d", WSAGetLastError());
+	return p;
+}
+
+static void sendrecv_run(void *st, long iters)
+{
+	struct sendrecv *p = st;
+	char buf[65536] = { 0 };
+	int size = bench_cfg.msg_size, got;
+	long i;
+
+	for (i = 0; i < iters; i++) {
+		if (send(p->a, buf, size, 0) != size)
+			bench_die("send: error %d", WSAGetLastError());
+		/* Rarely, the loopback delivery is late: retry then. */
+		do
+			got = recv(p->b, buf, sizeof(buf), 0);
+		while (got == SOCKET_ERROR &&
+		       WSAGetLastError() == WSAEWOULDBLOCK);
+		if (got != size)
+			bench_die("recv: %d, error %d", got, WSAGetLastError());
+	}
+}
+
+static void sendrecv_teardown(void *st)
+{
+	struct sendrecv *p = st;
+
+	closesocket(p->a);
+	closesocket(p->b);
+	WSACloseEvent(p->ev);
+	free(p);
+}
+
+const struct bench_impl ws_impl_sendrecv = {
+	"libwsaevent send+recv, selected", sendrecv_setup, sendrecv_run,
+	sendrecv_teardown, NULL
 };

@@ -57,7 +57,11 @@ void wsaevent_event_signal_from_sock(struct wsaevent_event *ev)
 	lockdep_assert_held(&ev->ctx->lock);
 
 	wsaevent_event_signal_locked(ev);
-	if (ev->signaled)
+	/*
+	 * Only when somebody polls the event: an irq_work is a self-IPI.
+	 * Pairs with the smp_mb() in wsaevent_event_poll().
+	 */
+	if (ev->signaled && wq_has_sleeper(&ev->poll_wq))
 		irq_work_queue(&ev->poll_work);
 }
 
@@ -88,7 +92,8 @@ static int wsaevent_event_change(struct wsaevent_event *ev,
 	}
 	spin_unlock_irq(&ctx->lock);
 
-	if (wake_poll)
+	/* Pairs with the smp_mb() in wsaevent_event_poll(). */
+	if (wake_poll && wq_has_sleeper(&ev->poll_wq))
 		wsaevent_event_wake_poll(ev);
 
 	/* The state changed whatever happens here; EFAULT says so. */
@@ -139,6 +144,8 @@ static __poll_t wsaevent_event_poll(struct file *file, poll_table *wait)
 	struct wsaevent_event *ev = file->private_data;
 
 	poll_wait(file, &ev->poll_wq, wait);
+	/* Queued before the state is read: pairs with wq_has_sleeper(). */
+	smp_mb();
 
 	/* Pairs with the wake-up after the state change; never consumes. */
 	return READ_ONCE(ev->signaled) ? EPOLLIN | EPOLLRDNORM : 0;

@@ -156,17 +156,27 @@ static int wsaevent_wait_sleep(struct wsaevent_q *q, ktime_t *to)
 	return ret;
 }
 
+/* Waits on up to this many objects (alert included) queue from the stack. */
+#define WSAEVENT_Q_STACK	4
+
 static int wsaevent_wait_blocking(struct wsaevent_ctx *ctx,
 				  struct wsaevent_event **evs, u32 count,
 				  bool all, bool alert, ktime_t *to, u32 *index)
 {
+	union {
+		struct wsaevent_q q;
+		char buf[sizeof(struct wsaevent_q) +
+			 WSAEVENT_Q_STACK * sizeof(struct wsaevent_q_entry)];
+	} stack;
 	u32 nr = count + alert, i;
-	struct wsaevent_q *q;
+	struct wsaevent_q *q = &stack.q;
 	int ret, idx;
 
-	q = kmalloc(struct_size(q, entries, nr), GFP_KERNEL_ACCOUNT);
-	if (!q)
-		return -ENOMEM;
+	if (nr > WSAEVENT_Q_STACK) {
+		q = kmalloc(struct_size(q, entries, nr), GFP_KERNEL_ACCOUNT);
+		if (!q)
+			return -ENOMEM;
+	}
 	q->task = current;
 	q->satisfied = -1;
 	q->all = all;
@@ -196,12 +206,14 @@ static int wsaevent_wait_blocking(struct wsaevent_ctx *ctx,
 		idx = q->satisfied;
 		spin_unlock_irq(&ctx->lock);
 		if (idx < 0) {
-			kfree(q);
+			if (q != &stack.q)
+				kfree(q);
 			return ret;
 		}
 	}
 
-	kfree(q);
+	if (q != &stack.q)
+		kfree(q);
 	*index = idx;
 	return 0;
 }

@@ -17,7 +17,7 @@ packages=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	qemu-system-x86 busybox-static kmod cpio xz-utils
 	flex bison bc libelf-dev libssl-dev
-	sparse perl python3 shellcheck gnuplot-nox
+	sparse perl python3 shellcheck gnuplot-nox clang-format groff-base
 )
 # shellcheck disable=SC2206 # word splitting of the package list is meant
 packages+=(${WSAEVENT_EXTRA_DEPS:-})

@@ -38,6 +38,11 @@ if ! "$cpdir/scripts/checkpatch.pl" --no-tree --strict --terse --show-types \
 	fail=1
 fi
 
+echo "lint: userspace (shellcheck, man pages, clang-format)"
+if ! "$top/tools/testing/lint-userspace.sh"; then
+	fail=1
+fi
+
 if [ -z "$kdir" ] || [ ! -d "$kdir" ]; then
 	echo "lint: no kernel build tree for sparse (set KDIR=)" >&2
 	exit 1
