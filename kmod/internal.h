@@ -281,6 +281,7 @@ struct wsaevent_pin {
  * @op: WSAEVENT_OP_SEND or WSAEVENT_OP_RECV.
  * @flags: MSG_* flags.
  * @compat: write the overlapped fields 32 bits wide.
+ * @winsock_af: write an AF_INET6 source address with Winsock's value.
  * @done: bytes transferred so far (a send, a MSG_WAITALL receive).
  * @iter: what remains to transfer, over @data.
  * @data: the pinned buffers.
@@ -301,6 +302,7 @@ struct wsaevent_op {
 	u32 op;
 	u32 flags;
 	bool compat;
+	bool winsock_af;
 	size_t done;
 	struct iov_iter iter;
 	struct wsaevent_pin data;

@@ -31,6 +31,9 @@
 #define WSAEVENT_IO_RECV_FLAGS	(MSG_OOB | MSG_PEEK | MSG_WAITALL | MSG_TRUNC)
 #define WSAEVENT_IO_SEND_FLAGS	(MSG_OOB | MSG_DONTROUTE | MSG_MORE)
 
+/* AF_INET6 in Winsock (ws2def.h). */
+#define WSAEVENT_WINSOCK_AF_INET6	23
+
 static struct workqueue_struct *wsaevent_io_wq;
 
 bool wsaevent_io_init(void)
@@ -119,7 +122,15 @@ static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
 	}
 	wsaevent_pin_write(&op->result, 2 * w, &msg_flags, sizeof(msg_flags));
 	if (from && fromlen > 0) {
+		struct sockaddr_storage win;
 		s32 len = fromlen;
+
+		/* Winsock's AF_INET6 is 23; the layouts are the same. */
+		if (op->winsock_af && from->ss_family == AF_INET6) {
+			memcpy(&win, from, min_t(size_t, fromlen, sizeof(win)));
+			win.ss_family = WSAEVENT_WINSOCK_AF_INET6;
+			from = &win;
+		}
 
 		if (op->from.len)
 			wsaevent_pin_write(&op->from, 0, from,
@@ -156,6 +167,8 @@ static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 	int ret, err = 0;
 
 	if (READ_ONCE(ws->reset)) {
+		/* Reported through the operations: SO_ERROR reads 0 after. */
+		sock_error(ws->sock->sk);
 		ret = -ECONNRESET;
 		goto failed;
 	}
@@ -528,6 +541,7 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 	op->op = args.op;
 	op->flags = args.flags;
 	op->compat = args.io_flags & WSAEVENT_IO_COMPAT;
+	op->winsock_af = args.io_flags & WSAEVENT_IO_WINSOCK_AF;
 	op->owner = task_pid_nr(current);
 	/* import_iovec() leaves @iov NULL when the segments fit iovstack. */
 	ret = wsaevent_op_prepare(ctx, op, &args, iov ?: iovstack);

@@ -64,7 +64,8 @@
  * <afunix.h> adds struct sockaddr_un for AF_UNIX sockets.
  *
  * Extensions that Windows programs get from kernel32 (auto-reset events,
- * initial state, PulseEvent, the pollable fd) are in <wsaevent.h>.
+ * initial state, PulseEvent, the pollable fd, SleepEx as WSASleepEx) are
+ * in <wsaevent.h>.
  */
 #ifndef _WINSOCK2API_
 #define _WINSOCK2API_
@@ -276,7 +277,10 @@ typedef struct _WSABUF {
 /*
  * OVERLAPPED / WSAOVERLAPPED.  Internal and InternalHigh belong to the
  * implementation (status and bytes transferred); zero the structure
- * before each use.
+ * before each use.  libwsaevent keeps STATUS_PENDING in Internal while
+ * the operation is pending, then 0 or a negative Linux errno (Windows: an
+ * NTSTATUS), so HasOverlappedIoCompleted() works; the status itself is
+ * for WSAGetOverlappedResult() to interpret.
  */
 typedef struct _OVERLAPPED {
 	ULONG_PTR	Internal;
@@ -294,6 +298,15 @@ typedef struct _OVERLAPPED {
 typedef void (CALLBACK *LPWSAOVERLAPPED_COMPLETION_ROUTINE)(
 	DWORD dwError, DWORD cbTransferred,
 	LPWSAOVERLAPPED lpOverlapped, DWORD dwFlags);
+
+#ifndef STATUS_PENDING
+#define STATUS_PENDING			((DWORD)0x00000103)
+#endif
+/* As <winbase.h> has it: nonzero once the operation has completed. */
+#ifndef HasOverlappedIoCompleted
+#define HasOverlappedIoCompleted(lpOverlapped) \
+	(((DWORD)(lpOverlapped)->Internal) != STATUS_PENDING)
+#endif
 
 /* ------------------------------------------------------------------ */
 /* Network events (WSAEventSelect / WSAEnumNetworkEvents).             */
@@ -781,9 +794,34 @@ int WSAAPI WSAEnumNetworkEvents(SOCKET s, WSAEVENT hEventObject,
 				LPWSANETWORKEVENTS lpNetworkEvents);
 
 /*
- * Later issues add WSASend, WSASendTo, WSARecv, WSARecvFrom and
- * WSAGetOverlappedResult here.
+ * Overlapped I/O.  Without lpOverlapped these are send/recv with a list
+ * of buffers; with one the kernel carries the operation out and
+ * completes it (SOCKET_ERROR with WSA_IO_PENDING while it runs), then
+ * signals lpOverlapped->hEvent, or, with lpCompletionRoutine, queues the
+ * routine for an alertable wait of the calling thread
+ * (WSAWaitForMultipleEvents with fAlertable; WSASleepEx in <wsaevent.h>).
  */
+int WSAAPI WSASend(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		   LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+		   LPWSAOVERLAPPED lpOverlapped,
+		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSASendTo(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		     LPDWORD lpNumberOfBytesSent, DWORD dwFlags,
+		     const struct sockaddr *lpTo, int iTolen,
+		     LPWSAOVERLAPPED lpOverlapped,
+		     LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSARecv(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		   LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+		   LPWSAOVERLAPPED lpOverlapped,
+		   LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+int WSAAPI WSARecvFrom(SOCKET s, LPWSABUF lpBuffers, DWORD dwBufferCount,
+		       LPDWORD lpNumberOfBytesRecvd, LPDWORD lpFlags,
+		       struct sockaddr *lpFrom, LPINT lpFromlen,
+		       LPWSAOVERLAPPED lpOverlapped,
+		       LPWSAOVERLAPPED_COMPLETION_ROUTINE lpCompletionRoutine);
+BOOL WSAAPI WSAGetOverlappedResult(SOCKET s, LPWSAOVERLAPPED lpOverlapped,
+				   LPDWORD lpcbTransfer, BOOL fWait,
+				   LPDWORD lpdwFlags);
 
 #ifdef __cplusplus
 }

@@ -106,6 +106,24 @@ int WSAAPI WSAEventGetFd(WSAEVENT hEvent);
 WSAEVENT WSAAPI WSAEventFromFd(int fd);
 
 /*
+ * WSASleepEx - SleepEx() for Winsock programs: sleep, and with
+ * @bAlertable run the calling thread's queued completion routines.
+ * @dwMilliseconds: the time to sleep; INFINITE sleeps until a routine
+ *	runs (alertable) or forever; 0 only yields (not alertable), or runs
+ *	the routines already queued (alertable).
+ *
+ * Windows programs call kernel32's SleepEx(), which Linux lacks;
+ * libwsaevent exports this one under its own name so that it can never
+ * clash with a SleepEx of the program's or of another compatibility
+ * layer.  Code shared with Windows can "#define SleepEx WSASleepEx".
+ * Returns 0 when the time ran out, or WAIT_IO_COMPLETION (0xC0) after
+ * running one or more completion routines (all of those that completed,
+ * as in an alertable WSAWaitForMultipleEvents).  Does not need
+ * WSAStartup; never fails.
+ */
+DWORD WSAAPI WSASleepEx(DWORD dwMilliseconds, BOOL bAlertable);
+
+/*
  * The Linux poll(2) bits an event fd reports while signaled, for poll(),
  * ppoll() and epoll in code that includes <winsock2.h>: there POLLIN and
  * the other POLL* names have their Winsock values (for WSAPoll, which also

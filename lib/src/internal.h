@@ -96,6 +96,18 @@ int libwsaevent_sock_error(int err);
  */
 int libwsaevent_would_block(int s, uint32_t st, int which);
 
+/*
+ * io.c: the Winsock error of a failed recv or send on @s (state @st),
+ * @err a Linux errno: EAGAIN per blocking mode and timeout, a reset
+ * latched and WSAECONNRESET, EPIPE as WSAESHUTDOWN, WSAECONNRESET or
+ * WSAENOTCONN... @flags: the Windows MSG_* of the receive; @has_to: the
+ * send named a destination.  libwsaevent_sock_reset() latches a reset on
+ * a stream socket and returns WSAECONNRESET.
+ */
+int libwsaevent_recv_error(SOCKET s, int err, int flags, uint32_t st);
+int libwsaevent_send_error(SOCKET s, int err, int has_to, uint32_t st);
+int libwsaevent_sock_reset(SOCKET s, uint32_t st);
+
 /* The last error 0 and @ret: a socket call succeeded, as Windows does. */
 static inline int libwsaevent_sock_ok(int ret)
 {
@@ -124,6 +136,11 @@ static inline int libwsaevent_sock_ok(int ret)
 #define SOCKFD_TIMEO_SET(which)	(0x1000u << (which))
 #define SOCKFD_RCVTIMEO		0
 #define SOCKFD_SNDTIMEO		1
+/*
+ * listen() succeeded on it: closesocket() shuts it down to wake a thread
+ * blocked in accept(), which then fails with WSAEINTR (see accept()).
+ */
+#define SOCKFD_LISTENING	0x4000u
 
 uint32_t libwsaevent_sockfd_get(int fd);
 void libwsaevent_sockfd_set(int fd, uint32_t state);
@@ -161,6 +178,79 @@ uint32_t libwsaevent_sockfd_info(int fd, uint32_t state);
 int libwsaevent_fd_is_event(int fd);
 
 /* ------------------------------------------------------------------ */
+/* wait.c                                                              */
+
+/* Absolute CLOCK_MONOTONIC deadline in ns for a timeout in ms. */
+__u64 libwsaevent_deadline(DWORD ms);
+
+/* ------------------------------------------------------------------ */
+/* Overlapped I/O: overlapped.c and apc.c.                             */
+
+/* The value of WSAOVERLAPPED.Internal while the operation is pending. */
+#define LIBWSAEVENT_STATUS_PENDING	0x103
+
+/* Internal, read with acquire semantics (the kernel writes it last). */
+static inline intptr_t libwsaevent_ovl_status(const WSAOVERLAPPED *ov)
+{
+	return (intptr_t)__atomic_load_n(&ov->Internal, __ATOMIC_ACQUIRE);
+}
+
+static inline int libwsaevent_ovl_done(const WSAOVERLAPPED *ov)
+{
+	return libwsaevent_ovl_status(ov) != LIBWSAEVENT_STATUS_PENDING;
+}
+
+/*
+ * The Winsock error of a completed operation on @s from its Internal
+ * @status (0 or a negative Linux errno): 0, WSA_OPERATION_ABORTED,
+ * WSAECONNRESET, WSAEMSGSIZE...  @latch: @s is known to be the
+ * operation's socket, so a reset may be latched on it.
+ */
+int libwsaevent_ovl_error(SOCKET s, intptr_t status, int latch);
+
+/*
+ * A source address written by the kernel at the completion of an
+ * overlapped WSARecvFrom on an IPv6 datagram socket has the Linux family
+ * value; these fix it (overlapped.c).
+ */
+
+/*
+ * apc.c: the calling thread's overlapped state.
+ *
+ * libwsaevent_io_thread_register() arranges for the thread's operations
+ * to be cancelled when it exits; called before every submission.
+ */
+void libwsaevent_io_thread_register(void);
+
+/* The calling thread's alert event fd, or -1 when it has none. */
+int libwsaevent_apc_alert_fd(void);
+
+/*
+ * Before submitting an operation with a completion routine: creates the
+ * thread's alert event when it has none and makes room for one routine.
+ * Returns 0 with *@alert_fd set, or a Winsock error.
+ */
+int libwsaevent_apc_prepare(int dev, int *alert_fd);
+
+/*
+ * After a submission that started (completed or pending): queue
+ * @routine for @ov, to run in an alertable wait of this thread once @ov
+ * completes.  Never fails after libwsaevent_apc_prepare().
+ */
+void libwsaevent_apc_add(LPWSAOVERLAPPED ov,
+			 LPWSAOVERLAPPED_COMPLETION_ROUTINE routine, SOCKET s);
+
+/* 1 when @ov is waiting for its completion routine in this thread. */
+int libwsaevent_apc_owns(const WSAOVERLAPPED *ov);
+
+/*
+ * Run the routines of this thread's completed operations, all of them
+ * (also those that complete meanwhile), in posting order.  Returns how
+ * many ran.  Called by the alertable waits only.
+ */
+int libwsaevent_apc_run(void);
+
+/* ------------------------------------------------------------------ */
 /* Compile-time checks of the Windows layouts in <winsock2.h>.         */
 
 _Static_assert(sizeof(BOOL) == 4, "BOOL");
@@ -191,6 +281,18 @@ _Static_assert(sizeof(WSADATA) == 408, "Win64 WSADATA");
 _Static_assert(sizeof(WSABUF) == 16, "WSABUF");
 _Static_assert(sizeof(WSAOVERLAPPED) == 32, "WSAOVERLAPPED");
 _Static_assert(__builtin_offsetof(WSAOVERLAPPED, hEvent) == 24, "hEvent");
+#else
+_Static_assert(sizeof(WSABUF) == 8, "WSABUF");
+_Static_assert(sizeof(WSAOVERLAPPED) == 20, "WSAOVERLAPPED");
+_Static_assert(__builtin_offsetof(WSAOVERLAPPED, hEvent) == 16, "hEvent");
 #endif
+/* Where WSAEVENT_IOC_SUBMIT writes (64-bit, or 32-bit with IO_COMPAT). */
+_Static_assert(__builtin_offsetof(WSAOVERLAPPED, Internal) == 0, "Internal");
+_Static_assert(__builtin_offsetof(WSAOVERLAPPED, InternalHigh) ==
+	       sizeof(void *), "InternalHigh");
+_Static_assert(__builtin_offsetof(WSAOVERLAPPED, Offset) ==
+	       2 * sizeof(void *), "Offset");
+_Static_assert(sizeof(ULONG_PTR) == sizeof(void *), "ULONG_PTR");
+_Static_assert(__builtin_offsetof(WSABUF, len) == 0, "WSABUF.len first");
 
 #endif /* LIBWSAEVENT_INTERNAL_H */

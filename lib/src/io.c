@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * send, sendto, recv, recvfrom.
+ * send, sendto, recv, recvfrom, and the errno mapping that WSASend,
+ * WSARecv and their kin (overlapped.c) share with them.
  *
  * Each is one system call: an ioctl on the /dev/wsaevent context
  * (WSAEVENT_IOC_SEND / WSAEVENT_IOC_RECV) that does the sendmsg/recvmsg
@@ -31,14 +32,14 @@ static uint32_t type_of(SOCKET s, uint32_t st)
 }
 
 /* A reset on a stream socket: latched, WSAECONNRESET from now on. */
-static int reset(SOCKET s, uint32_t st)
+int libwsaevent_sock_reset(SOCKET s, uint32_t st)
 {
 	if (type_of(s, st) == SOCKINFO_STREAM)
 		libwsaevent_sockfd_or(s, SOCKFD_RESET);
 	return WSAECONNRESET;
 }
 
-static int recv_error(SOCKET s, int err, int flags, uint32_t st)
+int libwsaevent_recv_error(SOCKET s, int err, int flags, uint32_t st)
 {
 	int ret;
 
@@ -46,7 +47,7 @@ static int recv_error(SOCKET s, int err, int flags, uint32_t st)
 	case EAGAIN:
 		return libwsaevent_would_block(s, st, SOCKFD_RCVTIMEO);
 	case ECONNRESET:
-		return reset(s, st);
+		return libwsaevent_sock_reset(s, st);
 	case ECONNREFUSED:
 		/* UDP: an ICMP port unreachable answered an earlier send. */
 		return type_of(s, st) == SOCKINFO_STREAM ? WSAENOTCONN :
@@ -90,7 +91,7 @@ static int do_recv(SOCKET s, char *buf, int len, int flags,
 	n = libwsaevent_sys_recv(libwsaevent_device_fd(), s, buf, len, flags,
 				 from, fromlen, st & SOCKINFO_MASK);
 	if (n < 0)
-		FAIL(recv_error(s, (int)-n, flags, st));
+		FAIL(libwsaevent_recv_error(s, (int)-n, flags, st));
 	return libwsaevent_sock_ok((int)n);
 }
 
@@ -105,13 +106,13 @@ WSA_EXPORT int WSAAPI recvfrom(SOCKET s, char *buf, int len, int flags,
 	return do_recv(s, buf, len, flags, from, fromlen);
 }
 
-static int send_error(SOCKET s, int err, int has_to, uint32_t st)
+int libwsaevent_send_error(SOCKET s, int err, int has_to, uint32_t st)
 {
 	switch (err) {
 	case EAGAIN:
 		return libwsaevent_would_block(s, st, SOCKFD_SNDTIMEO);
 	case ECONNRESET:
-		return reset(s, st);
+		return libwsaevent_sock_reset(s, st);
 	case EPIPE:
 		if (type_of(s, st) != SOCKINFO_STREAM)
 			return WSAESHUTDOWN;
@@ -119,7 +120,7 @@ static int send_error(SOCKET s, int err, int has_to, uint32_t st)
 		if ((st & SOCKFD_TRACKED) &&
 		    !(st & (SOCKFD_CONNECTING | SOCKFD_CONNECTED)))
 			return WSAENOTCONN;
-		return reset(s, st);
+		return libwsaevent_sock_reset(s, st);
 	case ECONNREFUSED:
 		return type_of(s, st) == SOCKINFO_STREAM ? WSAENOTCONN :
 							   WSAECONNRESET;
@@ -150,7 +151,7 @@ static int do_send(SOCKET s, const char *buf, int len, int flags,
 	n = libwsaevent_sys_send(libwsaevent_device_fd(), s, buf, len, flags,
 				 to, tolen, st & SOCKINFO_MASK);
 	if (n < 0)
-		FAIL(send_error(s, (int)-n, to != NULL, st));
+		FAIL(libwsaevent_send_error(s, (int)-n, to != NULL, st));
 	return libwsaevent_sock_ok((int)n);
 }
 

@@ -142,6 +142,7 @@ WSA_EXPORT int WSAAPI listen(SOCKET s, int backlog)
 		FAIL(WSAEISCONN);
 	if (ret)
 		FAIL(libwsaevent_sock_error(-ret));
+	libwsaevent_sockfd_or(s, SOCKFD_LISTENING);
 	return libwsaevent_sock_ok(0);
 }
 
@@ -176,8 +177,21 @@ WSA_EXPORT SOCKET WSAAPI accept(SOCKET s, struct sockaddr *addr, int *addrlen)
 			/* Reset by the peer before it was accepted. */
 			err = WSAECONNRESET;
 			break;
+		case EINVAL:
+			/*
+			 * It was listening when the call began: closesocket()
+			 * in another thread shut it down to wake this one up
+			 * (sockfd.c).  Windows fails such an accept with
+			 * WSAEINTR.
+			 */
+			if (st & SOCKFD_LISTENING) {
+				err = WSAEINTR;
+				break;
+			}
+			err = WSAEINVAL;	/* not listening */
+			break;
 		default:
-			err = libwsaevent_sock_error(-fd);	/* EINVAL: not listening */
+			err = libwsaevent_sock_error(-fd);
 			break;
 		}
 		libwsaevent_sock_fail(err);
@@ -358,10 +372,11 @@ WSA_EXPORT int WSAAPI setsockopt(SOCKET s, int level, int optname,
 WSA_EXPORT int WSAAPI getsockopt(SOCKET s, int level, int optname,
 				 char *optval, int *optlen)
 {
-	uint32_t timeo;
+	uint32_t timeo, st;
 	int ret, err;
 
 	SOCKET_CALL(s);
+	st = libwsaevent_sockfd_get(s);
 	ret = libwsaevent_sys_getsockopt(s, level, optname, optval, optlen);
 	if (ret)
 		FAIL(libwsaevent_sock_error(-ret));
@@ -373,11 +388,21 @@ WSA_EXPORT int WSAAPI getsockopt(SOCKET s, int level, int optname,
 					 &timeo))
 		memcpy(optval, &timeo, sizeof(timeo));
 	if (level == SOL_SOCKET && optname == SO_ERROR) {
-		/* Linux forgets a reset here; Windows remembers it. */
+		/*
+		 * Linux forgets a reset here; Windows remembers it.  One
+		 * that a call already reported (it is latched: a failed
+		 * recv, WSAGetOverlappedResult of a receive the reset
+		 * failed) is not reported again: Linux may still hold it
+		 * when the kernel failed overlapped receives without reading
+		 * it, and Windows then says 0 (test_tcp_reset).
+		 */
 		memcpy(&err, optval, sizeof(err));
 		if ((err == ECONNRESET || err == EPIPE) &&
-		    sock_type(s) == SOCKINFO_STREAM)
+		    sock_type(s) == SOCKINFO_STREAM) {
+			if (st & SOCKFD_RESET)
+				err = 0;
 			libwsaevent_sockfd_or(s, SOCKFD_RESET);
+		}
 		err = err ? libwsaevent_sock_error(err) : 0;
 		memcpy(optval, &err, sizeof(err));
 	}

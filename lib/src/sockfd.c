@@ -138,17 +138,36 @@ uint32_t libwsaevent_sockfd_info(int fd, uint32_t state)
 	return info;
 }
 
+/*
+ * closesocket():
+ *  - WSAEVENT_IOC_RELEASE cancels the association (WSAEventSelect) and
+ *    every overlapped operation pending on the socket, whichever thread
+ *    posted it: they complete with WSA_OPERATION_ABORTED, their events
+ *    are set, their routines queued (a plain close() would not cancel
+ *    them: a pending operation holds the socket's file);
+ *  - a listening socket is then shut down (SHUT_RDWR): Windows wakes a
+ *    thread blocked in accept() (which fails with WSAEINTR, see accept())
+ *    or select() on a socket that is closed, Linux's close() does not,
+ *    but its shutdown() of a listener does.  Only listeners: on a
+ *    connected socket shutdown() would send a FIN where closesocket()
+ *    may have to reset (SO_LINGER {1, 0}) or linger.  The listener is
+ *    shut down for every process sharing it (after fork());
+ *  - then close().
+ */
 int libwsaevent_close_socket(int dev, int fd)
 {
+	uint32_t st = libwsaevent_sockfd_get(fd);
 	int ret = libwsaevent_sys_is_socket(fd);
 
 	if (ret <= 0)
 		return -ENOTSOCK;
 	/* Forget the state before the number can be reused. */
 	libwsaevent_sockfd_set(fd, 0);
-	/* Cancel the association (WSAEventSelect), then close. */
 	if (dev >= 0)
 		ioctl(dev, WSAEVENT_IOC_RELEASE, (unsigned long)fd);
+	if ((st & SOCKFD_LISTENING) ||
+	    (!(st & SOCKFD_TRACKED) && libwsaevent_sys_is_listening(fd) == 1))
+		libwsaevent_sys_shutdown_listener(fd);
 	/* EINTR: Linux has released the fd anyway. */
 	close(fd);
 	return 0;

@@ -5,10 +5,10 @@
  * <winsock2.h> and the Linux socket headers cannot meet in one source
  * file (their constants clash), so the socket calls are split:
  *
- *  - socket.c, io.c, select.c, netevents.c and sockfd.c include
- *    <winsock2.h> (through internal.h).  They are the exported Winsock
- *    functions: argument checks, WSAStartup, the per-socket state, the
- *    Winsock error codes.
+ *  - socket.c, io.c, overlapped.c, apc.c, poll.c, netevents.c, wait.c
+ *    and sockfd.c include <winsock2.h> (through internal.h).  They are the
+ *    exported Winsock functions: argument checks, WSAStartup, the
+ *    per-socket and per-thread state, the Winsock error codes.
  *  - sys_socket.c includes the Linux headers and nothing of Winsock but
  *    the WS_ values of wsdefs.h.  It translates Windows constants,
  *    addresses and option formats to Linux ones and back, and makes the
@@ -106,6 +106,72 @@ int libwsaevent_sys_getname(int fd, int peer, void *ws_addr, int *ws_len);
 int libwsaevent_sys_shutdown(int fd, int ws_how);
 
 /*
+ * A data buffer with the layout of struct iovec (checked in
+ * sys_socket.c), so that the Winsock side can fill one from a WSABUF
+ * without the Linux headers.
+ */
+struct libwsaevent_iov {
+	void *base;
+	size_t len;
+};
+
+/*
+ * The Windows MSG_* flags a receive reports (WSARecv's *lpFlags,
+ * WSAGetOverlappedResult's *lpdwFlags) for the Linux msg_flags of the
+ * receive: MSG_OOB for urgent data, else 0.
+ */
+unsigned int libwsaevent_sys_msg_flags_out(unsigned int msg_flags);
+
+/*
+ * The recv and send below with @n buffers (WSARecv, WSASend...).  recvv
+ * returns the byte count even for a datagram that did not fit, with
+ * *@truncated set (1) and *@ws_flags_out the Windows flags; the others
+ * as for libwsaevent_sys_recv/send.
+ */
+long libwsaevent_sys_recvv(int dev, int fd, const struct libwsaevent_iov *iov,
+			   unsigned int n, int ws_flags, void *from,
+			   int *fromlen, unsigned int info, int *truncated,
+			   unsigned int *ws_flags_out);
+long libwsaevent_sys_sendv(int dev, int fd, const struct libwsaevent_iov *iov,
+			   unsigned int n, int ws_flags, const void *to,
+			   int tolen, unsigned int info);
+
+/*
+ * An overlapped operation (WSAEVENT_IOC_SUBMIT, one system call).
+ * @event_fd: the event to signal at completion, or -1; @reset_event: reset
+ * it first (hEvent; not the alert event of a completion routine).
+ * @overlapped: the caller's WSAOVERLAPPED, whose Internal the caller has
+ * set to STATUS_PENDING.  Send: @addr/@addrlen, a Winsock destination or
+ * NULL (ignored for stream sockets).  Receive: @addr/@addrlen_ptr, the
+ * Winsock lpFrom/lpFromlen or NULL (ignored for stream sockets; -EFAULT
+ * when *@addrlen_ptr is too small for the family), written at completion.
+ */
+struct libwsaevent_submit {
+	int fd;
+	int recv;
+	int ws_flags;
+	int event_fd;
+	int reset_event;
+	const struct libwsaevent_iov *iov;
+	unsigned int n;
+	void *overlapped;
+	void *addr;
+	int addrlen;
+	int *addrlen_ptr;
+	unsigned int info;
+};
+
+/*
+ * Returns 0 (completed: results written, event signaled), -EINPROGRESS
+ * (pending), -EMSGSIZE (completed with a truncated datagram) or another
+ * -errno (not started: nothing will be written or signaled).
+ */
+int libwsaevent_sys_submit(int dev, const struct libwsaevent_submit *sub);
+
+/* Cancel every operation the calling thread posted (thread exit). */
+int libwsaevent_sys_cancel_thread(int dev);
+
+/*
  * recv/recvfrom through the device (WSAEVENT_IOC_RECV, one system call
  * that also re-enables FD_READ and FD_OOB).  @ws_flags: Windows MSG_*
  * (-EOPNOTSUPP for others).  @from/@fromlen: a Winsock address buffer or
@@ -145,10 +211,16 @@ int libwsaevent_sys_poke(void *user, const void *src, size_t n);
 
 /*
  * Make the kernel look at @fd's state again (see connect() in socket.c):
- * an ACCEPT on the device, which re-evaluates the socket's association
- * whatever its outcome and fails on a socket that is not listening.
+ * WSAEVENT_IOC_REFRESH, for state changes that wake nobody.
  */
 void libwsaevent_sys_reevaluate(int dev, int fd);
+
+/*
+ * closesocket() of a listening socket: shut it down (SHUT_RDWR) so that a
+ * thread blocked in accept() or select() on it wakes up (Linux's close()
+ * wakes neither; accept() then fails with EINVAL).  Returns 0 or -errno.
+ */
+int libwsaevent_sys_shutdown_listener(int fd);
 
 /* FIONREAD: the bytes one recv would return, stored in @count (a user
  * pointer: -EFAULT when it is not writable). */

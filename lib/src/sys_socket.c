@@ -38,6 +38,11 @@ _Static_assert(LNX_POLLIN == POLLIN && LNX_POLLPRI == POLLPRI &&
 _Static_assert(WS_SOCKADDR_IN_LEN == sizeof(struct sockaddr_in), "sin");
 _Static_assert(WS_SOCKADDR_IN6_LEN == sizeof(struct sockaddr_in6), "sin6");
 _Static_assert(WS_SOCKADDR_UN_LEN == sizeof(struct sockaddr_un), "sun");
+_Static_assert(sizeof(struct libwsaevent_iov) == sizeof(struct iovec) &&
+	       offsetof(struct libwsaevent_iov, base) ==
+	       offsetof(struct iovec, iov_base) &&
+	       offsetof(struct libwsaevent_iov, len) ==
+	       offsetof(struct iovec, iov_len), "libwsaevent_iov is an iovec");
 
 /* ------------------------------------------------------------------ */
 /* Kinds of sockets.                                                   */
@@ -379,15 +384,22 @@ static int msg_flags_in(int ws_flags, int recv, int *flags)
 	return 0;
 }
 
-long libwsaevent_sys_recv(int dev, int fd, void *buf, int len, int ws_flags,
-			  void *from, int *fromlen, unsigned int info)
+unsigned int libwsaevent_sys_msg_flags_out(unsigned int msg_flags)
+{
+	/* Truncation is reported as WSAEMSGSIZE, not as a flag. */
+	return msg_flags & MSG_OOB ? WS_MSG_OOB : 0;
+}
+
+long libwsaevent_sys_recvv(int dev, int fd, const struct libwsaevent_iov *iov,
+			   unsigned int n, int ws_flags, void *from,
+			   int *fromlen, unsigned int info, int *truncated,
+			   unsigned int *ws_flags_out)
 {
 	struct sockaddr_storage ss;
-	struct iovec iov = { .iov_base = buf, .iov_len = (size_t)len };
 	struct wsaevent_msg_args args = {
 		.sock = (__u32)fd,
-		.iov = (uintptr_t)&iov,
-		.iovcnt = 1,
+		.iov = (uintptr_t)iov,
+		.iovcnt = n,
 	};
 	int flags, ret;
 
@@ -413,22 +425,50 @@ long libwsaevent_sys_recv(int dev, int fd, void *buf, int len, int ws_flags,
 	if (from && args.addrlen)
 		addr_out(&ss, args.addrlen, from, fromlen, 1);
 	/* Windows fails a datagram that did not fit in the buffer. */
-	if (args.msg_flags & MSG_TRUNC)
+	*truncated = (args.msg_flags & MSG_TRUNC) != 0;
+	*ws_flags_out = libwsaevent_sys_msg_flags_out(args.msg_flags);
+	return ret;
+}
+
+long libwsaevent_sys_recv(int dev, int fd, void *buf, int len, int ws_flags,
+			  void *from, int *fromlen, unsigned int info)
+{
+	struct libwsaevent_iov iov = { .base = buf, .len = (size_t)len };
+	unsigned int out;
+	int truncated;
+	long ret;
+
+	ret = libwsaevent_sys_recvv(dev, fd, &iov, 1, ws_flags, from, fromlen,
+				    info, &truncated, &out);
+	if (ret >= 0 && truncated)
 		return -EMSGSIZE;
 	return ret;
 }
 
-long libwsaevent_sys_send(int dev, int fd, const void *buf, int len,
-			  int ws_flags, const void *to, int tolen,
-			  unsigned int info)
+/* A Winsock destination for a send on @fd, or none for stream sockets. */
+static int dest_in(int fd, unsigned int info, const void *to, int tolen,
+		   struct sockaddr_storage *ss, socklen_t *sslen)
+{
+	*sslen = 0;
+	if (!to)
+		return 0;
+	info = complete_info(fd, info);
+	/* Connection-oriented sockets ignore @to, as on Windows. */
+	if ((info & SOCKINFO_TYPE_MASK) == SOCKINFO_STREAM)
+		return 0;
+	return addr_in(to, tolen, ss, sslen);
+}
+
+long libwsaevent_sys_sendv(int dev, int fd, const struct libwsaevent_iov *iov,
+			   unsigned int n, int ws_flags, const void *to,
+			   int tolen, unsigned int info)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	struct iovec iov = { .iov_base = (void *)buf, .iov_len = (size_t)len };
 	struct wsaevent_msg_args args = {
 		.sock = (__u32)fd,
-		.iov = (uintptr_t)&iov,
-		.iovcnt = 1,
+		.iov = (uintptr_t)iov,
+		.iovcnt = n,
 	};
 	int flags, ret;
 
@@ -436,20 +476,97 @@ long libwsaevent_sys_send(int dev, int fd, const void *buf, int len,
 	if (ret)
 		return ret;
 	args.flags = (__u32)flags;
-	if (to) {
-		info = complete_info(fd, info);
-		/* Connection-oriented sockets ignore @to, as on Windows. */
-		if ((info & SOCKINFO_TYPE_MASK) != SOCKINFO_STREAM) {
-			ret = addr_in(to, tolen, &ss, &sslen);
-			if (ret)
-				return ret;
-			args.addr = (uintptr_t)&ss;
-			args.addrlen = sslen;
-		}
+	ret = dest_in(fd, info, to, tolen, &ss, &sslen);
+	if (ret)
+		return ret;
+	if (sslen) {
+		args.addr = (uintptr_t)&ss;
+		args.addrlen = sslen;
 	}
 	ret = ioctl(dev, WSAEVENT_IOC_SEND, &args);
 	return ret < 0 ? -errno : ret;
 }
+
+long libwsaevent_sys_send(int dev, int fd, const void *buf, int len,
+			  int ws_flags, const void *to, int tolen,
+			  unsigned int info)
+{
+	struct libwsaevent_iov iov = { .base = (void *)buf, .len = (size_t)len };
+
+	return libwsaevent_sys_sendv(dev, fd, &iov, 1, ws_flags, to, tolen,
+				     info);
+}
+
+/*
+ * The WSAOVERLAPPED fields are written by the kernel 32 bits wide for a
+ * 32-bit program (ULONG_PTR is then 4 bytes).
+ */
+#define IO_COMPAT	(sizeof(void *) == 4 ? WSAEVENT_IO_COMPAT : 0)
+
+int libwsaevent_sys_submit(int dev, const struct libwsaevent_submit *sub)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct wsaevent_io_args args = {
+		.sock = (__u32)sub->fd,
+		.op = sub->recv ? WSAEVENT_OP_RECV : WSAEVENT_OP_SEND,
+		.iov = (uintptr_t)sub->iov,
+		.iovcnt = sub->n,
+		.io_flags = IO_COMPAT | WSAEVENT_IO_WINSOCK_AF,
+		.overlapped = (uintptr_t)sub->overlapped,
+	};
+	unsigned int info = sub->info;
+	int flags, ret;
+
+	ret = msg_flags_in(sub->ws_flags, sub->recv, &flags);
+	if (ret)
+		return ret;
+	args.flags = (__u32)flags;
+	if (sub->event_fd >= 0) {
+		args.event = (__u32)sub->event_fd;
+		args.io_flags |= WSAEVENT_IO_EVENT;
+		if (sub->reset_event)
+			args.io_flags |= WSAEVENT_IO_RESET_EVENT;
+	}
+	if (sub->recv) {
+		/*
+		 * The kernel writes the source address and its length at
+		 * completion, straight into the caller's lpFrom/lpFromlen,
+		 * with Winsock's AF_INET6 value (WSAEVENT_IO_WINSOCK_AF).
+		 */
+		if (sub->addr) {
+			info = complete_info(sub->fd, info);
+			if ((info & SOCKINFO_TYPE_MASK) != SOCKINFO_STREAM) {
+				if (!sub->addrlen_ptr ||
+				    *sub->addrlen_ptr < family_addr_len(info))
+					return -EFAULT;
+				args.addr = (uintptr_t)sub->addr;
+				args.addrlen = (__u32)*sub->addrlen_ptr;
+				args.addrlen_ptr = (uintptr_t)sub->addrlen_ptr;
+			}
+		}
+	} else {
+		/* The kernel copies the destination at submission. */
+		ret = dest_in(sub->fd, info, sub->addr, sub->addrlen, &ss, &sslen);
+		if (ret)
+			return ret;
+		if (sslen) {
+			args.addr = (uintptr_t)&ss;
+			args.addrlen = sslen;
+		}
+	}
+	ret = ioctl(dev, WSAEVENT_IOC_SUBMIT, &args);
+	return ret < 0 ? -errno : 0;
+}
+
+int libwsaevent_sys_cancel_thread(int dev)
+{
+	struct wsaevent_cancel_args args = { .flags = WSAEVENT_CANCEL_THREAD };
+	int ret = ioctl(dev, WSAEVENT_IOC_CANCEL, &args);
+
+	return ret < 0 ? -errno : ret;
+}
+
 
 /* ------------------------------------------------------------------ */
 /* Options.                                                            */
@@ -666,51 +783,82 @@ int libwsaevent_sys_fionread(int fd, uint32_t *count)
 }
 
 /*
- * Where process_vm_readv/writev are not allowed (a seccomp policy), the
- * copy is made directly: a bad pointer then crashes, as it would have
- * without the check.
+ * A copy of @n bytes through a pipe: write() from @src into it, then
+ * read() from it into @dst.  The kernel copies from and to user memory
+ * and reports a bad pointer on either side with EFAULT.  For kernels
+ * without process_vm_readv/writev (CONFIG_CROSS_MEMORY_ATTACH=n: ENOSYS)
+ * or where a seccomp policy refuses them.  Returns 0, -EFAULT, or another
+ * -errno when no pipe could be made.
  */
-int libwsaevent_sys_peek(void *dst, const void *user, size_t n)
+static int copy_through_pipe(void *dst, const void *src, size_t n)
 {
-	struct iovec local = { .iov_base = dst, .iov_len = n };
-	struct iovec remote = { .iov_base = (void *)user, .iov_len = n };
-	ssize_t ret = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	int p[2], ret = 0;
+	ssize_t w, r;
+
+	if (n > 4096)		/* PIPE_BUF: one write, one read */
+		return -EINVAL;
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK))
+		return -errno;
+	w = write(p[1], src, n);
+	if (w != (ssize_t)n) {
+		ret = w < 0 && errno != EFAULT ? -errno : -EFAULT;
+	} else {
+		r = read(p[0], dst, n);
+		if (r != (ssize_t)n)
+			ret = r < 0 && errno != EFAULT ? -errno : -EFAULT;
+	}
+	close(p[0]);
+	close(p[1]);
+	return ret;
+}
+
+/*
+ * process_vm_readv/writev on this process copy with the kernel's checks,
+ * in one system call.  Without them (ENOSYS, EPERM...), through a pipe;
+ * only when that cannot be made either is the copy made directly, and a
+ * bad pointer then crashes, as it would have without any check.
+ */
+static int safe_copy(void *dst, const void *src, size_t n, int to_user)
+{
+	struct iovec local = {
+		.iov_base = to_user ? (void *)src : dst, .iov_len = n,
+	};
+	struct iovec remote = {
+		.iov_base = to_user ? dst : (void *)src, .iov_len = n,
+	};
+	ssize_t ret = to_user ?
+		process_vm_writev(getpid(), &local, 1, &remote, 1, 0) :
+		process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 
 	if (ret == (ssize_t)n)
 		return 0;
-	if (ret < 0 && errno != EFAULT) {
-		memcpy(dst, user, n);
-		return 0;
-	}
-	return -EFAULT;
+	if (ret >= 0 || errno == EFAULT)
+		return -EFAULT;
+	ret = copy_through_pipe(dst, src, n);
+	if (ret == 0 || ret == -EFAULT)
+		return (int)ret;
+	memcpy(dst, src, n);
+	return 0;
+}
+
+int libwsaevent_sys_peek(void *dst, const void *user, size_t n)
+{
+	return safe_copy(dst, user, n, 0);
 }
 
 int libwsaevent_sys_poke(void *user, const void *src, size_t n)
 {
-	struct iovec local = { .iov_base = (void *)src, .iov_len = n };
-	struct iovec remote = { .iov_base = user, .iov_len = n };
-	ssize_t ret = process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
-
-	if (ret == (ssize_t)n)
-		return 0;
-	if (ret < 0 && errno != EFAULT) {
-		memcpy(user, src, n);
-		return 0;
-	}
-	return -EFAULT;
+	return safe_copy(user, src, n, 1);
 }
 
 void libwsaevent_sys_reevaluate(int dev, int fd)
 {
-	struct wsaevent_accept_args args = {
-		.sock = (__u32)fd,
-		.flags = SOCK_CLOEXEC,
-	};
-	int newfd = ioctl(dev, WSAEVENT_IOC_ACCEPT, &args);
+	ioctl(dev, WSAEVENT_IOC_REFRESH, (unsigned long)fd);
+}
 
-	/* Not a listener, so nothing to accept; never happens otherwise. */
-	if (newfd >= 0)
-		close(newfd);
+int libwsaevent_sys_shutdown_listener(int fd)
+{
+	return shutdown(fd, SHUT_RDWR) ? -errno : 0;
 }
 
 /*

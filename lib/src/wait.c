@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * WSAWaitForMultipleEvents: one WSAEVENT_IOC_WAIT_ANY/WAIT_ALL ioctl on
- * the context with an absolute CLOCK_MONOTONIC deadline.
+ * the context with an absolute CLOCK_MONOTONIC deadline; WSASleepEx.
  */
 #include <errno.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -13,30 +14,40 @@
 #include "internal.h"
 
 /*
- * ---- Alertable waits: the plug-in point for completion routines ----
+ * ---- Alertable waits ----
  *
  * Completion routines (APCs) are queued per issuing thread and run only
- * inside that thread's alertable waits.  The completion-routine issue
- * gives each thread an "alert" event, signaled while its queue is not
- * empty: an alertable wait passes it as WSAEVENT_WAIT_ALERT, and when the
- * kernel reports index == count the wait runs every queued routine and
- * returns WSA_WAIT_IO_COMPLETION.
- *
- * Until that issue no thread has a queue, so these report "no alert
- * event" and "nothing to run": an alertable wait then behaves exactly
- * like a plain one, which is also what Windows does when nothing is
- * queued.
+ * inside that thread's alertable waits (apc.c).  Each thread that posted
+ * an operation with a routine has an auto-reset "alert" event that the
+ * kernel signals when such an operation completes: an alertable wait
+ * passes it as WSAEVENT_WAIT_ALERT, which loses to the real objects (as
+ * on Windows, where a signaled object satisfies the wait before queued
+ * APCs are looked at).  When the kernel reports the alert (index ==
+ * count) the wait runs every routine whose operation has completed and
+ * returns WSA_WAIT_IO_COMPLETION; when none had (a spurious alert), it
+ * waits again until the same absolute deadline.  A thread without an
+ * alert event has nothing queued: its alertable waits are plain ones.
  */
 
-/* The calling thread's alert event fd, or -1 when it has none. */
-static int apc_alert_fd(void)
+/*
+ * One wait ioctl, restarted after a signal (the deadline is absolute),
+ * and, for an alertable one, again after a spurious alert.  Returns 0 with
+ * args->index set (args->count: routines ran), or -1 with errno.
+ */
+static int wait_ioctl(int devfd, unsigned long cmd,
+		      struct wsaevent_wait_args *args)
 {
-	return -1;
-}
+	int ret;
 
-/* Run all completion routines queued for the calling thread. */
-static void apc_run_queued(void)
-{
+	for (;;) {
+		ret = ioctl(devfd, cmd, args);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret == 0 && args->index == args->count &&
+		    (args->flags & WSAEVENT_WAIT_ALERT) && !libwsaevent_apc_run())
+			continue;
+		return ret;
+	}
 }
 
 /* ---- Errors ---- */
@@ -83,8 +94,7 @@ static DWORD wait_failed(int wsa_error)
 
 /* ---- The wait ---- */
 
-/* Absolute CLOCK_MONOTONIC deadline in ns for a timeout in ms. */
-static __u64 deadline(DWORD ms)
+__u64 libwsaevent_deadline(DWORD ms)
 {
 	struct timespec now;
 
@@ -126,32 +136,26 @@ WSA_EXPORT DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents,
 	if (devfd < 0)
 		return wait_failed(WSANOTINITIALISED);
 
-	args.timeout = deadline(dwTimeout);
+	args.timeout = libwsaevent_deadline(dwTimeout);
 	args.objs = (__u64)(uintptr_t)fds;
 	args.count = cEvents;
 	args.index = 0;
 	args.flags = 0;
 	args.alert = 0;
 	if (fAlertable)
-		alert_fd = apc_alert_fd();
+		alert_fd = libwsaevent_apc_alert_fd();
 	if (alert_fd >= 0) {
 		args.flags = WSAEVENT_WAIT_ALERT;
 		args.alert = (__u32)alert_fd;
 	}
 	cmd = fWaitAll ? WSAEVENT_IOC_WAIT_ALL : WSAEVENT_IOC_WAIT_ANY;
 
-	/* A signal handler ran: same absolute deadline, so just retry. */
-	do {
-		ret = ioctl(devfd, cmd, &args);
-	} while (ret < 0 && errno == EINTR);
-
+	ret = wait_ioctl(devfd, cmd, &args);
 	if (ret == 0) {
 		if (args.index < cEvents)
 			return WSA_WAIT_EVENT_0 + args.index;
-		if (alert_fd >= 0) {
-			apc_run_queued();
-			return WSA_WAIT_IO_COMPLETION;
-		}
+		if (alert_fd >= 0)
+			return WSA_WAIT_IO_COMPLETION;	/* routines ran */
 		return wait_failed(WSASYSCALLFAILURE);
 	}
 	switch (errno) {
@@ -166,4 +170,52 @@ WSA_EXPORT DWORD WSAAPI WSAWaitForMultipleEvents(DWORD cEvents,
 	default:
 		return wait_failed(libwsaevent_errno_to_wsa(errno));
 	}
+}
+
+/* ---- WSASleepEx ---- */
+
+/* Sleep until @deadline_ns (CLOCK_MONOTONIC; infinite: forever). */
+static void plain_sleep(__u64 deadline_ns)
+{
+	struct timespec ts;
+
+	if (deadline_ns == WSAEVENT_TIMEOUT_INFINITE) {
+		for (;;)
+			pause();
+	}
+	ts.tv_sec = (time_t)(deadline_ns / 1000000000u);
+	ts.tv_nsec = (long)(deadline_ns % 1000000000u);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/*
+ * SleepEx for Winsock programs on Linux (kernel32's SleepEx is not
+ * there): an alertable sleep is a WAIT_ANY on no object with the thread's
+ * alert event; a thread without one (no routine ever posted), or a sleep
+ * that is not alertable, sleeps with clock_nanosleep.  Needs no
+ * WSAStartup.
+ */
+WSA_EXPORT DWORD WSAAPI WSASleepEx(DWORD dwMilliseconds, BOOL bAlertable)
+{
+	struct wsaevent_wait_args args = { 0 };
+	int alert_fd = bAlertable ? libwsaevent_apc_alert_fd() : -1;
+	int devfd = libwsaevent_device_fd();
+
+	args.timeout = libwsaevent_deadline(dwMilliseconds);
+	if (alert_fd >= 0 && devfd >= 0) {
+		args.flags = WSAEVENT_WAIT_ALERT;
+		args.alert = (__u32)alert_fd;
+		if (wait_ioctl(devfd, WSAEVENT_IOC_WAIT_ANY, &args) == 0)
+			return WAIT_IO_COMPLETION;	/* routines ran */
+		if (errno == ETIMEDOUT)
+			return 0;
+		/* The alert event is gone (closed by mistake): just sleep. */
+	}
+	if (!dwMilliseconds) {
+		sched_yield();
+		return 0;
+	}
+	plain_sleep(args.timeout);
+	return 0;
 }

@@ -63,6 +63,12 @@ CHECK(somaxconn, SOMAXCONN == 0x7FFFFFFF);
 CHECK(socklen, sizeof(socklen_t) == 4 && (socklen_t)-1 < 0);
 CHECK(sockaddr_un, sizeof(SOCKADDR_UN) == 110);
 CHECK(v6only, IPV6_V6ONLY == 27);
+CHECK(wsabuf_len_first, offsetof(WSABUF, len) == 0);
+CHECK(overlapped_hevent, offsetof(WSAOVERLAPPED, hEvent) ==
+	(sizeof(void *) == 8 ? 24 : 16));
+CHECK(status_pending, STATUS_PENDING == 0x103);
+CHECK(io_pending, WSA_IO_PENDING == 997 && WSA_IO_INCOMPLETE == 996 &&
+	WSA_OPERATION_ABORTED == 995);
 
 /* A select()/WSAPoll() server loop and the option calls, as Windows
  * code writes them. */
@@ -149,8 +155,8 @@ int header_demo(void)
 	char data[16];
 	u_long mode = 1;
 	SOCKET s = INVALID_SOCKET;
-	DWORD dwRet;
-	int fd;
+	DWORD dwRet, dwFlags = 0, dwBytes = 0;
+	int fd, fromlen = sizeof(sin6);
 
 	if (WSAStartup(MAKEWORD(2, 2), &wsaData) != 0)
 		return 1;
@@ -204,6 +210,24 @@ int header_demo(void)
 	default:
 		break;
 	}
+	/* Overlapped I/O, as Windows code writes it. */
+	if (WSARecv(s, &buf, 1, NULL, &dwFlags, &ov, NULL) == SOCKET_ERROR &&
+	    WSAGetLastError() == WSA_IO_PENDING) {
+		while (!HasOverlappedIoCompleted(&ov))
+			WSASleepEx(10, TRUE);
+		if (!WSAGetOverlappedResult(s, &ov, &dwBytes, TRUE, &dwFlags))
+			return WSAGetLastError();
+	}
+	if (WSARecvFrom(s, &buf, 1, &dwBytes, &dwFlags, (struct sockaddr *)&sin6,
+			&fromlen, &ov, routine) == SOCKET_ERROR &&
+	    WSAGetLastError() != WSA_IO_PENDING)
+		return 1;
+	if (WSASend(s, &buf, 1, &dwBytes, 0, &ov, completion) == SOCKET_ERROR ||
+	    WSASendTo(s, &buf, 1, &dwBytes, 0, (const struct sockaddr *)&sin,
+		      sizeof(sin), NULL, NULL) == SOCKET_ERROR)
+		return 1;
+	if (WSASleepEx(INFINITE, TRUE) != WAIT_IO_COMPLETION)
+		return 1;
 	fd = WSAEventGetFd(hEvents[0]);
 	if (fd >= 0 && WSAEventFromFd(fd) != hEvents[0])
 		return 1;

@@ -236,8 +236,10 @@ struct wsaevent_fionbio_args {
  *	operation completes.
  * @iovcnt:   1..WSAEVENT_IO_MAX_IOV.
  * @io_flags: WSAEVENT_IO_EVENT, WSAEVENT_IO_RESET_EVENT (reset @event
- *	before starting, as WSARecv/WSASend do with hEvent), and
- *	WSAEVENT_IO_COMPAT (write the overlapped fields 32 bits wide).
+ *	before starting, as WSARecv/WSASend do with hEvent),
+ *	WSAEVENT_IO_COMPAT (write the overlapped fields 32 bits wide) and
+ *	WSAEVENT_IO_WINSOCK_AF (write AF_INET6 source addresses with the
+ *	Windows family value, for Winsock's lpFrom).
  * @overlapped: user pointer to the caller's WSAOVERLAPPED.  At
  *	completion the kernel writes, in this order: InternalHigh (the
  *	byte count) at offset 8 (4), Offset (the receive's msg_flags, 32
@@ -280,9 +282,12 @@ struct wsaevent_io_args {
 #define WSAEVENT_IO_EVENT		0x1
 #define WSAEVENT_IO_RESET_EVENT		0x2
 #define WSAEVENT_IO_COMPAT		0x4
+/* Write a receive's AF_INET6 source address with Windows' value, 23. */
+#define WSAEVENT_IO_WINSOCK_AF		0x8
 #define WSAEVENT_IO_FLAGS		(WSAEVENT_IO_EVENT | \
 					 WSAEVENT_IO_RESET_EVENT | \
-					 WSAEVENT_IO_COMPAT)
+					 WSAEVENT_IO_COMPAT | \
+					 WSAEVENT_IO_WINSOCK_AF)
 
 #define WSAEVENT_IO_MAX_IOV		1024
 

@@ -38,32 +38,34 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define FAILSLAB	"/sys/kernel/debug/failslab"
-#define PAGE_SIZE_	4096UL
-#define MAX_N		300
+#define FAILSLAB "/sys/kernel/debug/failslab"
+#define PAGE_SIZE_ 4096UL
+#define MAX_N 300
 
-static int nth_fd = -1;		/* this thread's fail-nth */
+static int nth_fd = -1; /* this thread's fail-nth */
 static int kmsg_fd = -1;
 
 /* ---- failslab settings ---------------------------------------------------- */
 
 struct knob {
 	const char *name;
-	const char *value;	/* what we set */
+	const char *value; /* what we set */
 	char saved[64];
 	bool ok;
 };
 
 static struct knob knobs[] = {
-	{ .name = "probability", .value = "0" },		/* only fail-nth injects */
+	{ .name = "probability", .value = "0" }, /* only fail-nth injects */
 	{ .name = "interval", .value = "1" },
 	{ .name = "times", .value = "-1" },
 	{ .name = "space", .value = "0" },
-	{ .name = "verbose", .value = "2" },		/* message and stack trace */
+	{ .name = "verbose", .value = "2" }, /* message and stack trace */
 	{ .name = "verbose_ratelimit_burst", .value = "1000000" },
-	{ .name = "ignore-gfp-wait", .value = "N" },	/* GFP_KERNEL allocations too */
+	{ .name = "ignore-gfp-wait",
+	  .value = "N" }, /* GFP_KERNEL allocations too */
 	{ .name = "cache-filter", .value = "N" },
-	{ .name = "task-filter", .value = "Y" },		/* and only tasks with make-it-fail */
+	{ .name = "task-filter",
+	  .value = "Y" }, /* and only tasks with make-it-fail */
 };
 
 static int write_file(const char *path, const char *v)
@@ -102,7 +104,7 @@ static bool knobs_set(void)
 	for (size_t i = 0; i < ARRAY_SIZE(knobs); i++) {
 		snprintf(path, sizeof(path), FAILSLAB "/%s", knobs[i].name);
 		if (read_file(path, knobs[i].saved, sizeof(knobs[i].saved)))
-			continue;	/* absent knob (older kernel): fine */
+			continue; /* absent knob (older kernel): fine */
 		knobs[i].ok = true;
 		if (write_file(path, knobs[i].value)) {
 			diag("cannot set %s to %s", path, knobs[i].value);
@@ -122,8 +124,10 @@ static bool knobs_restore(void)
 			continue;
 		snprintf(path, sizeof(path), FAILSLAB "/%s", knobs[i].name);
 		write_file(path, knobs[i].saved);
-		if (read_file(path, now, sizeof(now)) || strcmp(now, knobs[i].saved)) {
-			diag("%s: restored %s, reads %s", path, knobs[i].saved, now);
+		if (read_file(path, now, sizeof(now)) ||
+		    strcmp(now, knobs[i].saved)) {
+			diag("%s: restored %s, reads %s", path, knobs[i].saved,
+			     now);
 			ok = false;
 		}
 	}
@@ -162,24 +166,42 @@ static bool disarm(void)
 
 /* ---- reading the injected faults' stack traces back --------------------------- */
 
-#define MAX_FRAMES	48
+#define MAX_FRAMES 48
 
 struct trace {
 	int nframes;
-	char frame[MAX_FRAMES][96];	/* function names, reliable frames only */
-	bool module[MAX_FRAMES];	/* [wsaevent] */
+	char frame[MAX_FRAMES][96]; /* function names, reliable frames only */
+	bool module[MAX_FRAMES]; /* [wsaevent] */
 };
 
 static bool is_allocator(const char *f)
 {
 	static const char *const prefixes[] = {
-		"dump_stack", "should_fail", "__should_fail", "should_failslab",
-		"__should_failslab", "slab_pre_alloc_hook", "slab_alloc",
-		"__slab_alloc", "___slab_alloc", "kmem_cache_alloc",
-		"__kmem_cache_alloc", "kmalloc", "__kmalloc", "kzalloc",
-		"kvmalloc", "__kvmalloc", "kmem_cache_zalloc", "kmalloc_trace",
-		"kmalloc_node", "kvzalloc", "kcalloc", "kmalloc_array",
-		"kvmalloc_array", "memdup_user", "kmemdup",
+		"dump_stack",
+		"should_fail",
+		"__should_fail",
+		"should_failslab",
+		"__should_failslab",
+		"slab_pre_alloc_hook",
+		"slab_alloc",
+		"__slab_alloc",
+		"___slab_alloc",
+		"kmem_cache_alloc",
+		"__kmem_cache_alloc",
+		"kmalloc",
+		"__kmalloc",
+		"kzalloc",
+		"kvmalloc",
+		"__kvmalloc",
+		"kmem_cache_zalloc",
+		"kmalloc_trace",
+		"kmalloc_node",
+		"kvzalloc",
+		"kcalloc",
+		"kmalloc_array",
+		"kvmalloc_array",
+		"memdup_user",
+		"kmemdup",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
@@ -206,9 +228,9 @@ static int read_traces(struct trace *t)
 		char *msg, *line, *save = NULL;
 
 		if (n < 0) {
-			if (errno == EPIPE)	/* overwritten records: go on */
+			if (errno == EPIPE) /* overwritten records: go on */
 				continue;
-			break;			/* EAGAIN: the end */
+			break; /* EAGAIN: the end */
 		}
 		rec[n] = 0;
 		msg = strchr(rec, ';');
@@ -218,7 +240,8 @@ static int read_traces(struct trace *t)
 		/* Continuation lines ("\n KEY=VALUE") are metadata. */
 		msg[strcspn(msg, "\n")] = 0;
 		/* /dev/kmsg escapes embedded newlines as \x0a. */
-		for (line = strtok_r(msg, "\\", &save); line; line = strtok_r(NULL, "\\", &save)) {
+		for (line = strtok_r(msg, "\\", &save); line;
+		     line = strtok_r(NULL, "\\", &save)) {
 			char fn[96], *plus;
 			const char *p = line;
 
@@ -238,17 +261,20 @@ static int read_traces(struct trace *t)
 			}
 			while (*p == ' ')
 				p++;
-			if (*p == '?')		/* unreliable frame */
+			if (*p == '?') /* unreliable frame */
 				continue;
 			plus = strstr(p, "+0x");
-			if (!plus || plus - p >= (long)sizeof(fn) || t->nframes >= MAX_FRAMES)
+			if (!plus || plus - p >= (long)sizeof(fn) ||
+			    t->nframes >= MAX_FRAMES)
 				continue;
 			memcpy(fn, p, (size_t)(plus - p));
 			fn[plus - p] = 0;
 			if (strchr(fn, ' ') || strchr(fn, ':'))
-				continue;	/* "RIP: ..." and the like */
-			snprintf(t->frame[t->nframes], sizeof(t->frame[0]), "%s", fn);
-			t->module[t->nframes] = strstr(plus, "[wsaevent]") != NULL;
+				continue; /* "RIP: ..." and the like */
+			snprintf(t->frame[t->nframes], sizeof(t->frame[0]),
+				 "%s", fn);
+			t->module[t->nframes] = strstr(plus, "[wsaevent]") !=
+						NULL;
 			t->nframes++;
 		}
 	}
@@ -284,8 +310,16 @@ static const char *module_frame(const struct trace *t)
 /* ---- the module's allocation sites --------------------------------------------- */
 
 enum site {
-	SITE_CTX, SITE_EVENT, SITE_FILE, SITE_FD, SITE_WAIT,
-	SITE_SOCK, SITE_OP, SITE_PIN, SITE_ACCEPT, NR_SITES,
+	SITE_CTX,
+	SITE_EVENT,
+	SITE_FILE,
+	SITE_FD,
+	SITE_WAIT,
+	SITE_SOCK,
+	SITE_OP,
+	SITE_PIN,
+	SITE_ACCEPT,
+	NR_SITES,
 };
 
 static const char *const site_names[NR_SITES] = {
@@ -297,7 +331,8 @@ static const char *const site_names[NR_SITES] = {
 	[SITE_SOCK] = "socket association kzalloc in wsaevent_sock_create",
 	[SITE_OP] = "overlapped operation kzalloc in wsaevent_io_submit",
 	[SITE_PIN] = "pinned page arrays kvmalloc_array in wsaevent_pin_iovec",
-	[SITE_ACCEPT] = "accepted socket and file in ACCEPT (sock_alloc, sock_alloc_file)",
+	[SITE_ACCEPT] =
+		"accepted socket and file in ACCEPT (sock_alloc, sock_alloc_file)",
 };
 
 static unsigned int site_hits[NR_SITES];
@@ -320,17 +355,23 @@ static int classify(const struct trace *t)
 		return SITE_SOCK;
 	if (!strcmp(caller, "wsaevent_io_submit"))
 		return SITE_OP;
-	if (!strncmp(caller, "wsaevent_pin_", 13) || !strcmp(caller, "wsaevent_op_prepare"))
+	if (!strncmp(caller, "wsaevent_pin_", 13) ||
+	    !strcmp(caller, "wsaevent_op_prepare"))
 		return SITE_PIN;
-	if (mod && (!strcmp(mod, "wsaevent_sock_accept") || !strcmp(mod, "wsaevent_do_accept")) &&
+	if (mod &&
+	    (!strcmp(mod, "wsaevent_sock_accept") ||
+	     !strcmp(mod, "wsaevent_do_accept")) &&
 	    strncmp(caller, "wsaevent_", 9))
 		return SITE_ACCEPT;
 	if (mod && !strcmp(mod, "wsaevent_create_event")) {
-		if (has_frame(t, "anon_inode_getfile") || has_frame(t, "alloc_file_pseudo") ||
-		    has_frame(t, "alloc_empty_file") || has_frame(t, "d_alloc_pseudo"))
+		if (has_frame(t, "anon_inode_getfile") ||
+		    has_frame(t, "alloc_file_pseudo") ||
+		    has_frame(t, "alloc_empty_file") ||
+		    has_frame(t, "d_alloc_pseudo"))
 			return SITE_FILE;
-		if (has_frame(t, "get_unused_fd_flags") || has_frame(t, "alloc_fd") ||
-		    has_frame(t, "expand_files") || has_frame(t, "alloc_fdtable"))
+		if (has_frame(t, "get_unused_fd_flags") ||
+		    has_frame(t, "alloc_fd") || has_frame(t, "expand_files") ||
+		    has_frame(t, "alloc_fdtable"))
 			return SITE_FD;
 	}
 	return -1;
@@ -410,7 +451,8 @@ static const char *open_check(struct op_result r, bool injected)
 		return NULL;
 	}
 	if (r.err != ENOMEM) {
-		snprintf(why, sizeof(why), "open failed with %s, not ENOMEM", strerror(r.err));
+		snprintf(why, sizeof(why), "open failed with %s, not ENOMEM",
+			 strerror(r.err));
 		return why;
 	}
 	if (count_fds() != fds_before)
@@ -445,7 +487,8 @@ static const char *create_check(struct op_result r, bool injected)
 		int flags = wsa_read((int)r.ret);
 
 		close((int)r.ret);
-		if (flags != (WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED)) {
+		if (flags !=
+		    (WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED)) {
 			snprintf(why, sizeof(why), "new event reads %d", flags);
 			return why;
 		}
@@ -454,7 +497,8 @@ static const char *create_check(struct op_result r, bool injected)
 		return NULL;
 	}
 	if (r.err != ENOMEM) {
-		snprintf(why, sizeof(why), "CREATE_EVENT failed with %s, not ENOMEM",
+		snprintf(why, sizeof(why),
+			 "CREATE_EVENT failed with %s, not ENOMEM",
 			 strerror(r.err));
 		return why;
 	}
@@ -486,11 +530,13 @@ static const char *grow_check(struct op_result r, bool injected)
 	(void)injected;
 	if (r.ret >= 0) {
 		if (r.ret != fdsize_before) {
-			snprintf(why, sizeof(why), "new event got fd %ld, not %d", r.ret,
+			snprintf(why, sizeof(why),
+				 "new event got fd %ld, not %d", r.ret,
 				 fdsize_before);
 			return why;
 		}
-		if (wsa_read((int)r.ret) != (WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED))
+		if (wsa_read((int)r.ret) !=
+		    (WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED))
 			return "the new event is not what was asked for";
 		close((int)r.ret);
 		if (fdsize() <= fdsize_before)
@@ -498,7 +544,8 @@ static const char *grow_check(struct op_result r, bool injected)
 		return NULL;
 	}
 	if (r.err != ENOMEM) {
-		snprintf(why, sizeof(why), "CREATE_EVENT failed with %s, not ENOMEM",
+		snprintf(why, sizeof(why),
+			 "CREATE_EVENT failed with %s, not ENOMEM",
 			 strerror(r.err));
 		return why;
 	}
@@ -508,32 +555,47 @@ static const char *grow_check(struct op_result r, bool injected)
 }
 
 /*
- * A blocking WAIT_ALL that times out: one event signaled (auto-reset),
- * one not.  Whatever fails, the signaled one must stay signaled.
+ * A blocking WAIT_ALL that times out: five events signaled (auto-reset),
+ * one not.  Whatever fails, the signaled ones must stay signaled.  Six
+ * objects: waits on up to WSAEVENT_Q_STACK (4) entries queue from the
+ * stack and allocate nothing.
  */
+#define NWAIT 6
+
+static int ev_sig[NWAIT - 1];
+
 static void wait_setup(void)
 {
-	ev_s = wsa_create(ctx, WSAEVENT_EVENT_SIGNALED);
+	for (int i = 0; i < NWAIT - 1; i++)
+		ev_sig[i] = wsa_create(ctx, WSAEVENT_EVENT_SIGNALED);
+	ev_s = ev_sig[0];
 	ev_a = wsa_create(ctx, 0);
 	ev_alert = wsa_create(ctx, 0);
 }
 
 static struct op_result wait_all_run(void)
 {
-	__u32 objs[2] = { (__u32)ev_s, (__u32)ev_a };
+	__u32 objs[NWAIT];
 	struct op_result r;
 
-	r.ret = wsa_wait(ctx, true, objs, 2, now_ns() + 200 * NSEC_PER_MSEC, -1);
+	for (int i = 0; i < NWAIT - 1; i++)
+		objs[i] = (__u32)ev_sig[i];
+	objs[NWAIT - 1] = (__u32)ev_a;
+	r.ret = wsa_wait(ctx, true, objs, NWAIT, now_ns() + 200 * NSEC_PER_MSEC,
+			 -1);
 	r.err = r.ret < 0 ? (int)-r.ret : 0;
 	return r;
 }
 
 static struct op_result wait_any_alert_run(void)
 {
-	__u32 objs[2] = { (__u32)ev_a, (__u32)ev_a };
+	__u32 objs[NWAIT - 1];
 	struct op_result r;
 
-	r.ret = wsa_wait(ctx, false, objs, 2, now_ns() + 200 * NSEC_PER_MSEC, ev_alert);
+	for (int i = 0; i < NWAIT - 1; i++)
+		objs[i] = (__u32)ev_a; /* WAIT_ANY may name one event twice */
+	r.ret = wsa_wait(ctx, false, objs, NWAIT - 1,
+			 now_ns() + 200 * NSEC_PER_MSEC, ev_alert);
 	r.err = r.ret < 0 ? (int)-r.ret : 0;
 	return r;
 }
@@ -546,12 +608,14 @@ static const char *wait_check(struct op_result r, bool injected)
 	if (r.ret >= 0)
 		return "the wait succeeded, nothing could satisfy it";
 	if (r.err != ENOMEM && r.err != ETIMEDOUT) {
-		snprintf(why, sizeof(why), "wait failed with %s, not ENOMEM/ETIMEDOUT",
+		snprintf(why, sizeof(why),
+			 "wait failed with %s, not ENOMEM/ETIMEDOUT",
 			 strerror(r.err));
 		return why;
 	}
-	if (wsa_read(ev_s) != WSAEVENT_EVENT_SIGNALED)
-		return "a failed wait consumed the signaled event";
+	for (int i = 0; i < NWAIT - 1; i++)
+		if (wsa_read(ev_sig[i]) != WSAEVENT_EVENT_SIGNALED)
+			return "a failed wait consumed a signaled event";
 	if (wsa_read(ev_a) != 0 || wsa_read(ev_alert) != 0)
 		return "a failed wait changed an unsignaled event";
 	return NULL;
@@ -559,6 +623,8 @@ static const char *wait_check(struct op_result r, bool injected)
 
 static void wait_teardown(void)
 {
+	for (int i = 1; i < NWAIT - 1; i++)
+		close(ev_sig[i]);
 	close(ev_s);
 	close(ev_a);
 	close(ev_alert);
@@ -609,7 +675,8 @@ static const char *woken_check(struct op_result r, bool injected)
 		if (state != WSAEVENT_EVENT_SIGNALED)
 			return "a failed wait consumed the event";
 	} else {
-		snprintf(why, sizeof(why), "wait returned %ld (%s)", r.ret, strerror(r.err));
+		snprintf(why, sizeof(why), "wait returned %ld (%s)", r.ret,
+			 strerror(r.err));
 		return why;
 	}
 	/* Ready for the next run. */
@@ -624,10 +691,9 @@ static void woken_teardown(void)
 	close(ev_a);
 }
 
-
 /* ---- sockets ---------------------------------------------------------------- */
 
-static int sp[2] = { -1, -1 };	/* a fresh AF_UNIX stream pair per run */
+static int sp[2] = { -1, -1 }; /* a fresh AF_UNIX stream pair per run */
 static int ev_sock = -1;
 
 static void fresh_pair(void)
@@ -660,7 +726,8 @@ static void select_prep(void)
 static struct op_result select_run(void)
 {
 	struct wsaevent_select_args a = {
-		.sock = (__u32)sp[0], .event = (__u32)ev_sock,
+		.sock = (__u32)sp[0],
+		.event = (__u32)ev_sock,
 		.mask = WSAEVENT_FD_READ | WSAEVENT_FD_CLOSE,
 	};
 	struct op_result r;
@@ -687,7 +754,8 @@ static const char *select_check(struct op_result r, bool injected)
 		return NULL;
 	}
 	if (r.err != ENOMEM) {
-		snprintf(why, sizeof(why), "SELECT failed with %s, not ENOMEM", strerror(r.err));
+		snprintf(why, sizeof(why), "SELECT failed with %s, not ENOMEM",
+			 strerror(r.err));
 		return why;
 	}
 	if (nonblock)
@@ -714,11 +782,11 @@ static void select_teardown(void)
  * pages: the iovec copy, the operation, the pinned-page arrays and the
  * association are all allocated.
  */
-#define NIOV		9
-#define STATUS_PENDING	0x103
+#define NIOV 9
+#define STATUS_PENDING 0x103
 
-static unsigned char *io_area;		/* 3 pages: buffers, overlapped */
-static volatile uint64_t *overlapped;	/* Internal, InternalHigh, Offset */
+static unsigned char *io_area; /* 3 pages: buffers, overlapped */
+static volatile uint64_t *overlapped; /* Internal, InternalHigh, Offset */
 static struct iovec io_iov[NIOV];
 
 static void submit_setup(void)
@@ -739,14 +807,17 @@ static void submit_prep(void)
 	fresh_pair();
 	overlapped[0] = STATUS_PENDING;
 	overlapped[1] = overlapped[2] = 0;
-	wsa_set(ev_sock);	/* RESET_EVENT must reset it, on success only */
+	wsa_set(ev_sock); /* RESET_EVENT must reset it, on success only */
 }
 
 static struct op_result submit_run(void)
 {
 	struct wsaevent_io_args a = {
-		.sock = (__u32)sp[0], .op = WSAEVENT_OP_RECV, .event = (__u32)ev_sock,
-		.iov = (uintptr_t)io_iov, .iovcnt = NIOV,
+		.sock = (__u32)sp[0],
+		.op = WSAEVENT_OP_RECV,
+		.event = (__u32)ev_sock,
+		.iov = (uintptr_t)io_iov,
+		.iovcnt = NIOV,
 		.io_flags = WSAEVENT_IO_EVENT | WSAEVENT_IO_RESET_EVENT,
 		.overlapped = (uintptr_t)overlapped,
 	};
@@ -760,7 +831,8 @@ static struct op_result submit_run(void)
 static const char *submit_check(struct op_result r, bool injected)
 {
 	static char why[160];
-	struct wsaevent_cancel_args c = { .sock = (__u32)sp[0], .flags = WSAEVENT_CANCEL_SOCKET };
+	struct wsaevent_cancel_args c = { .sock = (__u32)sp[0],
+					  .flags = WSAEVENT_CANCEL_SOCKET };
 	int n;
 
 	(void)injected;
@@ -771,22 +843,27 @@ static const char *submit_check(struct op_result r, bool injected)
 		if (wsa_read(ev_sock) != 0)
 			return "RESET_EVENT did not reset the event";
 		n = ioctl(ctx, WSAEVENT_IOC_CANCEL, &c);
-		for (int i = 0; i < 1000 && overlapped[0] == STATUS_PENDING; i++)
+		for (int i = 0; i < 1000 && overlapped[0] == STATUS_PENDING;
+		     i++)
 			sleep_ms(1);
 		if (n != 1 || (int64_t)overlapped[0] != -ECANCELED ||
 		    wsa_read(ev_sock) != WSAEVENT_EVENT_SIGNALED) {
-			snprintf(why, sizeof(why), "cancel: %d cancelled, Internal %lld, event %d",
-				 n, (long long)overlapped[0], wsa_read(ev_sock));
+			snprintf(
+				why, sizeof(why),
+				"cancel: %d cancelled, Internal %lld, event %d",
+				n, (long long)overlapped[0], wsa_read(ev_sock));
 			return why;
 		}
 		return NULL;
 	}
 	if (r.ret >= 0) {
-		snprintf(why, sizeof(why), "SUBMIT returned %ld with no data to receive", r.ret);
+		snprintf(why, sizeof(why),
+			 "SUBMIT returned %ld with no data to receive", r.ret);
 		return why;
 	}
 	if (r.err != ENOMEM) {
-		snprintf(why, sizeof(why), "SUBMIT failed with %s, not ENOMEM", strerror(r.err));
+		snprintf(why, sizeof(why), "SUBMIT failed with %s, not ENOMEM",
+			 strerror(r.err));
 		return why;
 	}
 	/* Not started: nothing written, nothing signaled or reset, nothing queued. */
@@ -796,7 +873,8 @@ static const char *submit_check(struct op_result r, bool injected)
 		return "a failed SUBMIT reset the event";
 	n = ioctl(ctx, WSAEVENT_IOC_CANCEL, &c);
 	if (n != 0) {
-		snprintf(why, sizeof(why), "a failed SUBMIT left %d operations queued", n);
+		snprintf(why, sizeof(why),
+			 "a failed SUBMIT left %d operations queued", n);
 		return why;
 	}
 	return NULL;
@@ -819,7 +897,8 @@ static unsigned int accept_kept, accept_dropped;
 
 static void accept_setup(void)
 {
-	struct wsaevent_select_args a = { .mask = WSAEVENT_FD_ACCEPT | WSAEVENT_FD_READ };
+	struct wsaevent_select_args a = { .mask = WSAEVENT_FD_ACCEPT |
+						  WSAEVENT_FD_READ };
 
 	ev_sock = wsa_create(ctx, WSAEVENT_EVENT_MANUAL);
 	listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -827,9 +906,11 @@ static void accept_setup(void)
 	listen_addr.sun_family = AF_UNIX;
 	/* Abstract address. */
 	listen_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-		snprintf(listen_addr.sun_path + 1, sizeof(listen_addr.sun_path) - 1,
-			 "wsaevent-fault-%d", getpid()));
-	if (bind(listener, (struct sockaddr *)&listen_addr, listen_len) || listen(listener, 16)) {
+				 snprintf(listen_addr.sun_path + 1,
+					  sizeof(listen_addr.sun_path) - 1,
+					  "wsaevent-fault-%d", getpid()));
+	if (bind(listener, (struct sockaddr *)&listen_addr, listen_len) ||
+	    listen(listener, 16)) {
 		perror("listener");
 		exit(1);
 	}
@@ -850,7 +931,8 @@ static void accept_prep(void)
 
 static struct op_result accept_run(void)
 {
-	struct wsaevent_accept_args a = { .sock = (__u32)listener, .flags = SOCK_CLOEXEC };
+	struct wsaevent_accept_args a = { .sock = (__u32)listener,
+					  .flags = SOCK_CLOEXEC };
 	struct op_result r;
 
 	r.ret = ioctl(ctx, WSAEVENT_IOC_ACCEPT, &a);
@@ -865,13 +947,16 @@ static const char *accept_check(struct op_result r, bool injected)
 
 	(void)injected;
 	if (r.ret >= 0) {
-		bool ok = write(client, "y", 1) == 1 && read((int)r.ret, &c, 1) == 1 && c == 'y';
+		bool ok = write(client, "y", 1) == 1 &&
+			  read((int)r.ret, &c, 1) == 1 && c == 'y';
 
 		close((int)r.ret);
-		return ok ? NULL : "the accepted socket is not connected to the client";
+		return ok ? NULL :
+			    "the accepted socket is not connected to the client";
 	}
 	if (r.err != ENOMEM && r.err != ENFILE) {
-		snprintf(why, sizeof(why), "ACCEPT failed with %s, not ENOMEM/ENFILE",
+		snprintf(why, sizeof(why),
+			 "ACCEPT failed with %s, not ENOMEM/ENFILE",
 			 strerror(r.err));
 		return why;
 	}
@@ -903,31 +988,68 @@ static void accept_teardown(void)
 }
 
 static const struct op ops[] = {
-	{ .name = "open(/dev/wsaevent)", .setup = open_setup, .run = open_run,
-	  .check = open_check, .want_site = SITE_CTX },
-	{ .name = "CREATE_EVENT", .setup = create_setup, .run = create_run,
-	  .check = create_check, .want_site = SITE_EVENT },
-	{ .name = "CREATE_EVENT growing the fd table", .setup = grow_setup,
-	  .run = create_run, .check = grow_check, .want_site = SITE_FD, .in_child = true },
-	{ .name = "WAIT_ALL blocking until the timeout", .setup = wait_setup,
-	  .run = wait_all_run, .check = wait_check, .teardown = wait_teardown,
+	{ .name = "open(/dev/wsaevent)",
+	  .setup = open_setup,
+	  .run = open_run,
+	  .check = open_check,
+	  .want_site = SITE_CTX },
+	{ .name = "CREATE_EVENT",
+	  .setup = create_setup,
+	  .run = create_run,
+	  .check = create_check,
+	  .want_site = SITE_EVENT },
+	{ .name = "CREATE_EVENT growing the fd table",
+	  .setup = grow_setup,
+	  .run = create_run,
+	  .check = grow_check,
+	  .want_site = SITE_FD,
+	  .in_child = true },
+	{ .name = "WAIT_ALL blocking until the timeout",
+	  .setup = wait_setup,
+	  .run = wait_all_run,
+	  .check = wait_check,
+	  .teardown = wait_teardown,
 	  .want_site = SITE_WAIT },
-	{ .name = "WAIT_ANY with alert blocking until the timeout", .setup = wait_setup,
-	  .run = wait_any_alert_run, .check = wait_check, .teardown = wait_teardown,
+	{ .name = "WAIT_ANY with alert blocking until the timeout",
+	  .setup = wait_setup,
+	  .run = wait_any_alert_run,
+	  .check = wait_check,
+	  .teardown = wait_teardown,
 	  .want_site = SITE_WAIT },
-	/* Timing-dependent (the helper may win the race): no site required. */
-	{ .name = "WAIT_ANY woken by another thread", .setup = woken_setup,
-	  .run = woken_run, .check = woken_check, .teardown = woken_teardown,
+	/*
+	 * One object: queued from the stack, nothing to fail; and the helper
+	 * may win the race.  No site required.
+	 */
+	{ .name = "WAIT_ANY woken by another thread",
+	  .setup = woken_setup,
+	  .run = woken_run,
+	  .check = woken_check,
+	  .teardown = woken_teardown,
 	  .want_site = -1 },
-	{ .name = "SELECT creating an association", .setup = select_setup,
-	  .prep = select_prep, .run = select_run, .check = select_check,
-	  .cleanup = select_cleanup, .teardown = select_teardown, .want_site = SITE_SOCK },
-	{ .name = "SUBMIT queueing an overlapped receive", .setup = submit_setup,
-	  .prep = submit_prep, .run = submit_run, .check = submit_check,
-	  .cleanup = close_pair, .teardown = submit_teardown, .want_site = SITE_OP },
-	{ .name = "ACCEPT on a selected listener", .setup = accept_setup,
-	  .prep = accept_prep, .run = accept_run, .check = accept_check,
-	  .cleanup = accept_cleanup, .teardown = accept_teardown, .want_site = SITE_ACCEPT },
+	{ .name = "SELECT creating an association",
+	  .setup = select_setup,
+	  .prep = select_prep,
+	  .run = select_run,
+	  .check = select_check,
+	  .cleanup = select_cleanup,
+	  .teardown = select_teardown,
+	  .want_site = SITE_SOCK },
+	{ .name = "SUBMIT queueing an overlapped receive",
+	  .setup = submit_setup,
+	  .prep = submit_prep,
+	  .run = submit_run,
+	  .check = submit_check,
+	  .cleanup = close_pair,
+	  .teardown = submit_teardown,
+	  .want_site = SITE_OP },
+	{ .name = "ACCEPT on a selected listener",
+	  .setup = accept_setup,
+	  .prep = accept_prep,
+	  .run = accept_run,
+	  .check = accept_check,
+	  .cleanup = accept_cleanup,
+	  .teardown = accept_teardown,
+	  .want_site = SITE_ACCEPT },
 };
 
 struct child_report {
@@ -952,7 +1074,8 @@ static struct child_report run_in_child(const struct op *op, unsigned int n)
 		const char *why;
 
 		close(p[0]);
-		snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid_());
+		snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth",
+			 gettid_());
 		nth_fd = open(path, O_RDWR | O_CLOEXEC);
 		if (nth_fd < 0)
 			_exit(2);
@@ -968,12 +1091,14 @@ static struct child_report run_in_child(const struct op *op, unsigned int n)
 	close(p[1]);
 	if (read(p[0], &rep, sizeof(rep)) != sizeof(rep)) {
 		rep.injected = false;
-		snprintf(rep.why, sizeof(rep.why), "the child died without a report");
+		snprintf(rep.why, sizeof(rep.why),
+			 "the child died without a report");
 	}
 	close(p[0]);
 	waitpid(pid, &status, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		snprintf(rep.why, sizeof(rep.why), "the child failed (status %#x)", status);
+		snprintf(rep.why, sizeof(rep.why),
+			 "the child failed (status %#x)", status);
 	return rep;
 }
 
@@ -989,7 +1114,7 @@ static void run_op(const struct op *op)
 	diag("%s:", op->name);
 	if (op->setup && !op->in_child)
 		op->setup();
-	read_traces(&t);	/* skip what is already in the log */
+	read_traces(&t); /* skip what is already in the log */
 
 	for (n = 1; n <= MAX_N; n++) {
 		struct op_result r;
@@ -1026,11 +1151,13 @@ static void run_op(const struct op *op)
 			site = classify(&t);
 			if (site >= 0) {
 				site_hits[site]++;
-				snprintf(where, sizeof(where), "SITE %s (%s <- %s)",
-					 site_names[site], alloc_caller(&t), mod ? mod : "?");
+				snprintf(where, sizeof(where),
+					 "SITE %s (%s <- %s)", site_names[site],
+					 alloc_caller(&t), mod ? mod : "?");
 			} else {
-				snprintf(where, sizeof(where), "%s%s%s", alloc_caller(&t),
-					 mod ? " <- " : "", mod ? mod : "");
+				snprintf(where, sizeof(where), "%s%s%s",
+					 alloc_caller(&t), mod ? " <- " : "",
+					 mod ? mod : "");
 			}
 		}
 
@@ -1049,7 +1176,8 @@ static void run_op(const struct op *op)
 		else
 			tolerated++;
 		diag("  N=%u: %s -> %s", n, where,
-		     r.ret >= 0 ? "succeeded anyway (tolerated)" : strerror(r.err));
+		     r.ret >= 0 ? "succeeded anyway (tolerated)" :
+				  strerror(r.err));
 		if (why && !bad) {
 			bad = why;
 			diag("  N=%u: %s", n, why);
@@ -1058,10 +1186,11 @@ static void run_op(const struct op *op)
 	if (op->teardown)
 		op->teardown();
 
-	tap_result(!bad && clean_run && (enomem > 0 || op->want_site < 0),
-		   "%s: %u injected faults (%u ENOMEM/ENFILE, %u tolerated), each failed cleanly%s%s",
-		   op->name, faults, enomem, tolerated,
-		   bad ? ": " : "", bad ? bad : "");
+	tap_result(
+		!bad && clean_run && (enomem > 0 || op->want_site < 0),
+		"%s: %u injected faults (%u ENOMEM/ENFILE, %u tolerated), each failed cleanly%s%s",
+		op->name, faults, enomem, tolerated, bad ? ": " : "",
+		bad ? bad : "");
 }
 
 /* CREATE_EVENT at RLIMIT_NOFILE: EMFILE, no fd, no event. */
@@ -1071,22 +1200,25 @@ static void emfile_test(void)
 	int before, fd, probe;
 
 	getrlimit(RLIMIT_NOFILE, &old);
-	probe = dup(0);		/* the lowest free fd */
+	probe = dup(0); /* the lowest free fd */
 	close(probe);
 	rl = old;
 	rl.rlim_cur = (rlim_t)probe;
 	before = count_fds();
 	if (setrlimit(RLIMIT_NOFILE, &rl)) {
-		tap_result(false, "CREATE_EVENT at RLIMIT_NOFILE: setrlimit: %s", strerror(errno));
+		tap_result(false,
+			   "CREATE_EVENT at RLIMIT_NOFILE: setrlimit: %s",
+			   strerror(errno));
 		return;
 	}
 	fd = wsa_create(ctx, WSAEVENT_EVENT_SIGNALED);
 	setrlimit(RLIMIT_NOFILE, &old);
 	if (fd >= 0)
 		close(fd);
-	tap_result(fd == -EMFILE && count_fds() == before,
-		   "CREATE_EVENT at RLIMIT_NOFILE (%d) fails with EMFILE and leaves no fd (%s)",
-		   probe, fd >= 0 ? "succeeded" : strerror(-fd));
+	tap_result(
+		fd == -EMFILE && count_fds() == before,
+		"CREATE_EVENT at RLIMIT_NOFILE (%d) fails with EMFILE and leaves no fd (%s)",
+		probe, fd >= 0 ? "succeeded" : strerror(-fd));
 }
 
 int main(int argc, char **argv)
@@ -1102,7 +1234,9 @@ int main(int argc, char **argv)
 	if (access(WSAEVENT_DEVICE, R_OK | W_OK))
 		tap_skip_all(WSAEVENT_DEVICE " not available");
 	if (access(FAILSLAB, F_OK))
-		tap_skip_all("no " FAILSLAB " (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS, debugfs)");
+		tap_skip_all(
+			"no " FAILSLAB
+			" (CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS, debugfs)");
 	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", gettid_());
 	nth_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (nth_fd < 0)
@@ -1112,14 +1246,16 @@ int main(int argc, char **argv)
 
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd < 0)
-		diag("cannot read /dev/kmsg (%s): sites cannot be named", strerror(errno));
+		diag("cannot read /dev/kmsg (%s): sites cannot be named",
+		     strerror(errno));
 	else
 		lseek(kmsg_fd, 0, SEEK_END);
 
 	refs_before = module_refcount();
 	if (!knobs_set())
 		diag("some failslab settings could not be changed");
-	snprintf(path, sizeof(path), "/proc/self/task/%d/make-it-fail", gettid_());
+	snprintf(path, sizeof(path), "/proc/self/task/%d/make-it-fail",
+		 gettid_());
 	write_file(path, "1");
 
 	ctx = wsa_open();
@@ -1137,13 +1273,16 @@ int main(int argc, char **argv)
 	restored = knobs_restore();
 
 	for (int s = 0; s < NR_SITES; s++)
-		tap_result(site_hits[s] > 0, "allocation site failed at least once: %s (%u times)",
-			   site_names[s], site_hits[s]);
+		tap_result(
+			site_hits[s] > 0,
+			"allocation site failed at least once: %s (%u times)",
+			site_names[s], site_hits[s]);
 
 	refs_after = module_refcount();
-	tap_result(refs_after == refs_before,
-		   "module reference count back to %d after closing everything (now %d)",
-		   refs_before, refs_after);
+	tap_result(
+		refs_after == refs_before,
+		"module reference count back to %d after closing everything (now %d)",
+		refs_before, refs_after);
 	tap_result(restored, "failslab settings restored");
 	return tap_exit();
 }

@@ -6,12 +6,17 @@
  * context fds, event fds, fds of other kinds (pipe, sockets, /dev/null,
  * eventfd, epoll, timerfd) and invalid fd numbers, with arguments that
  * are valid, random, or point at NULL, inaccessible, read-only,
- * misaligned, kernel or non-canonical addresses.  Meanwhile a churn
- * thread closes and recreates the events (and contexts) the workers use,
- * a poll thread polls and epolls them, and a signal thread interrupts
- * the workers' waits.  Every wait has an absolute deadline at most 1 ms
- * away (or in the past), so no call may block; a watchdog fails the run
- * when one does.
+ * misaligned, kernel or non-canonical addresses.  The socket ioctls work
+ * on connected unix and tcp pairs and on listeners with connections
+ * waiting.  Meanwhile a churn thread closes and recreates the events,
+ * contexts and sockets the workers use (with associations and overlapped
+ * operations pending on them), a poll thread polls and epolls the
+ * events, and a signal thread interrupts the workers' calls.  Every wait
+ * has an absolute deadline at most 1 ms away (or in the past) and every
+ * socket 1 ms receive and send timeouts, so no call may block; a
+ * watchdog fails the run when one does.  Overlapped operations get
+ * buffers of their own, which nothing else uses, since the kernel writes
+ * them whenever the operation completes.
  *
  * Every ioctl the driver knows is a row of fuzz_cmds[] below, with a
  * generator for its argument and a checker for its successful result.
@@ -25,7 +30,8 @@
  *   limit     seconds the run may take  (normal 120, debug 480)
  *   hang      seconds one call may take (10)
  *
- * TAP: 1..3 (no crash, no hang, every result well-formed).
+ * TAP: 1..4 (no crash, no hang, every result well-formed, nothing left
+ * holding the module once the fuzzer has exited).
  */
 #include "hardening.h"
 
@@ -44,17 +50,17 @@
 #include <arpa/inet.h>
 #include <linux/fs.h>
 
-#define NSLOTS		32	/* churned event fds shared by all threads */
-#define NCTX		2	/* churned contexts */
-#define NPRIV		4	/* private, always-signaled manual events */
-#define NSOCKS		12	/* churned sockets: 6 connected pairs */
-#define NLISTEN		2	/* listening sockets: unix, tcp */
-#define MAX_WORKERS	32
-#define PAGE		4096UL
+#define NSLOTS 32 /* churned event fds shared by all threads */
+#define NCTX 2 /* churned contexts */
+#define NPRIV 4 /* private, always-signaled manual events */
+#define NSOCKS 12 /* churned sockets: 6 connected pairs */
+#define NLISTEN 2 /* listening sockets: unix, tcp */
+#define MAX_WORKERS 32
+#define PAGE 4096UL
 
 /* ---- shared state -------------------------------------------------------- */
 
-struct results {		/* in a MAP_SHARED page: the parent reads it */
+struct results { /* in a MAP_SHARED page: the parent reads it */
 	atomic_ullong calls;
 	atomic_ullong anomalies;
 	atomic_int hang;
@@ -69,22 +75,22 @@ static struct results *res;
 static uint64_t seed, ncalls, limit_s, hang_s;
 static unsigned int nworkers;
 
-static atomic_int ctx_slot[NCTX];		/* context fds */
-static atomic_int ev_slot[NSLOTS];		/* event fds (of either context) */
-static int priv_sig[NPRIV];			/* of ctx0 (never churned) */
-static int priv_ctx;				/* owns priv_sig */
-static int other_fds[16], nother;		/* fds of other kinds */
+static atomic_int ctx_slot[NCTX]; /* context fds */
+static atomic_int ev_slot[NSLOTS]; /* event fds (of either context) */
+static int priv_sig[NPRIV]; /* of ctx0 (never churned) */
+static int priv_ctx; /* owns priv_sig */
+static int other_fds[16], nother; /* fds of other kinds */
 static const int bad_fds[] = { -1, 4000, 1 << 20, 0x7fffffff };
 
-static atomic_int sock_slot[NSOCKS];		/* pairs: 2k, 2k + 1 */
+static atomic_int sock_slot[NSOCKS]; /* pairs: 2k, 2k + 1 */
 static int listen_fds[NLISTEN];
 static struct sockaddr_storage listen_addr[NLISTEN];
 static socklen_t listen_addrlen[NLISTEN];
-static int tcp_pair_listener = -1;		/* private, makes TCP pairs */
+static int tcp_pair_listener = -1; /* private, makes TCP pairs */
 static struct sockaddr_in tcp_pair_addr;
 
-static unsigned char *ro_page;			/* PROT_READ, all zero */
-static unsigned char *none_area;		/* PROT_NONE, 16 pages */
+static unsigned char *ro_page; /* PROT_READ, all zero */
+static unsigned char *none_area; /* PROT_NONE, 16 pages */
 static atomic_bool stop;
 
 /* ---- per-worker state ----------------------------------------------------- */
@@ -93,15 +99,15 @@ struct worker {
 	unsigned int id;
 	pthread_t thread;
 	uint64_t rng;
-	unsigned char *scratch;	/* 2 RW pages, then a PROT_NONE guard page */
+	unsigned char *scratch; /* 2 RW pages, then a PROT_NONE guard page */
 	/*
 	 * Buffers of overlapped operations: the kernel writes them when the
 	 * operation completes, any time later, so they are never used for
 	 * anything else.
 	 */
-	unsigned char *async;	/* 2 RW pages */
-	int own_ev[4];		/* events this worker created and owns */
-	__u32 objs_count;	/* count of the last generated wait */
+	unsigned char *async; /* 2 RW pages */
+	int own_ev[4]; /* events this worker created and owns */
+	__u32 objs_count; /* count of the last generated wait */
 	/* For the watchdog. */
 	_Atomic uint64_t call_start;
 	unsigned long cur_cmd;
@@ -111,7 +117,7 @@ struct worker {
 	struct {
 		unsigned long cmd;
 		int fd, err;
-	} example[3];		/* mutated, generic, random */
+	} example[3]; /* mutated, generic, random */
 };
 
 static struct worker workers[MAX_WORKERS];
@@ -119,8 +125,17 @@ static struct worker workers[MAX_WORKERS];
 /* ---- pointers ------------------------------------------------------------- */
 
 enum ptr_kind {
-	PTR_GOOD, PTR_MISALIGNED, PTR_RO, PTR_STRADDLE, PTR_NONE, PTR_NULL,
-	PTR_LOW, PTR_TASK_END, PTR_KERNEL, PTR_NONCANON, NR_PTR_KINDS,
+	PTR_GOOD,
+	PTR_MISALIGNED,
+	PTR_RO,
+	PTR_STRADDLE,
+	PTR_NONE,
+	PTR_NULL,
+	PTR_LOW,
+	PTR_TASK_END,
+	PTR_KERNEL,
+	PTR_NONCANON,
+	NR_PTR_KINDS,
 };
 
 /*
@@ -163,16 +178,20 @@ static void *pick_ptr(struct worker *w, size_t len, bool *writable)
 	case 0:
 		return (void *)(uintptr_t)(8 + rng_below(&w->rng, 0x800));
 	case 1:
-		return (void *)(uintptr_t)(0x7ffffffff000ULL + rng_below(&w->rng, 0x1000));
+		return (void *)(uintptr_t)(0x7ffffffff000ULL +
+					   rng_below(&w->rng, 0x1000));
 	case 2:
-		return (void *)(uintptr_t)(0xffff888000000000ULL + rng_below(&w->rng, 1u << 20));
+		return (void *)(uintptr_t)(0xffff888000000000ULL +
+					   rng_below(&w->rng, 1u << 20));
 	default:
-		return (void *)(uintptr_t)(0x8000000000000000ULL | rng_next(&w->rng));
+		return (void *)(uintptr_t)(0x8000000000000000ULL |
+					   rng_next(&w->rng));
 	}
 }
 
 /* Copy @len bytes of @src to @dst as far as @dst is writable (straddling). */
-static void fill(void *dst, bool writable, const void *src, size_t len, struct worker *w)
+static void fill(void *dst, bool writable, const void *src, size_t len,
+		 struct worker *w)
 {
 	unsigned char *d = dst;
 	unsigned char *end = w->scratch + 2 * PAGE;
@@ -226,11 +245,11 @@ static uint64_t short_deadline(struct worker *w)
 {
 	switch (rng_below(&w->rng, 4)) {
 	case 0:
-		return 0;				/* long past */
+		return 0; /* long past */
 	case 1:
-		return now_ns() - rng_below(&w->rng, 1000000);	/* just past */
+		return now_ns() - rng_below(&w->rng, 1000000); /* just past */
 	default:
-		return now_ns() + rng_below(&w->rng, 1000000);	/* <= 1 ms */
+		return now_ns() + rng_below(&w->rng, 1000000); /* <= 1 ms */
 	}
 }
 
@@ -241,7 +260,8 @@ static void *gen_event_args(struct worker *w, int *fd)
 	void *p = pick_ptr(w, sizeof(a), &writable);
 
 	(void)fd;
-	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 8) : (uint32_t)rng_next(&w->rng);
+	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 8) :
+					    (uint32_t)rng_next(&w->rng);
 	a.pad = rng_chance(&w->rng, 90) ? 0 : (uint32_t)rng_next(&w->rng);
 	fill(p, writable, &a, sizeof(a), w);
 	return p;
@@ -277,7 +297,7 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 	bool writable, owr;
 	void *objs, *p;
 	bool infinite_ok = false;
-	int coh = -1;		/* the context of a coherent wait */
+	int coh = -1; /* the context of a coherent wait */
 
 	r = rng_below(&w->rng, 100);
 	if (r < 60)
@@ -314,11 +334,13 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 		for (i = 0; i < per; i++)
 			idx[i] = i;
 		for (i = 0; i < count; i++) {
-			unsigned int j = i + rng_below(&w->rng, per - i), t = idx[i];
+			unsigned int j = i + rng_below(&w->rng, per - i),
+				     t = idx[i];
 
 			idx[i] = idx[j];
 			idx[j] = t;
-			fds[i] = (__u32)atomic_load(&ev_slot[idx[i] * NCTX + c]);
+			fds[i] =
+				(__u32)atomic_load(&ev_slot[idx[i] * NCTX + c]);
 		}
 	} else {
 		for (i = 0; i < count && i < ARRAY_SIZE(fds); i++) {
@@ -329,7 +351,7 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 		}
 		if (all && count >= 2 && count <= ARRAY_SIZE(fds) &&
 		    rng_chance(&w->rng, 10))
-			fds[count - 1] = fds[0];	/* duplicate */
+			fds[count - 1] = fds[0]; /* duplicate */
 	}
 
 	a.count = count;
@@ -343,7 +365,8 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 			/* An always-signaled alert: satisfied at once. */
 			if (*fd == priv_ctx || rng_chance(&w->rng, 50)) {
 				*fd = priv_ctx;
-				a.alert = (__u32)priv_sig[rng_below(&w->rng, NPRIV)];
+				a.alert = (__u32)
+					priv_sig[rng_below(&w->rng, NPRIV)];
 				/*
 				 * A signaled alert satisfies WAIT_ANY and WAIT_ALL
 				 * at once (or an error ends the call first).
@@ -353,8 +376,10 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 				a.alert = (__u32)pick_event_fd(w, true);
 			}
 		} else if (coh >= 0) {
-			a.alert = (__u32)atomic_load(&ev_slot[rng_below(&w->rng, NSLOTS / NCTX) *
-							      NCTX + (unsigned int)coh]);
+			a.alert = (__u32)atomic_load(
+				&ev_slot[rng_below(&w->rng, NSLOTS / NCTX) *
+						 NCTX +
+					 (unsigned int)coh]);
 		} else {
 			a.alert = (__u32)pick_event_fd(w, true);
 		}
@@ -366,7 +391,8 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 		a.alert = (uint32_t)rng_next(&w->rng);
 
 	a.timeout = infinite_ok && rng_chance(&w->rng, 50) ?
-		    WSAEVENT_TIMEOUT_INFINITE : short_deadline(w);
+			    WSAEVENT_TIMEOUT_INFINITE :
+			    short_deadline(w);
 
 	/* The fd array. */
 	objs = NULL;
@@ -374,12 +400,14 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 	r = rng_below(&w->rng, 100);
 	if (r < 85) {
 		objs = w->scratch + PAGE + rng_below(&w->rng, 256) * 4;
-		if ((size_t)count * 4 > (size_t)(w->scratch + 2 * PAGE - (unsigned char *)objs))
+		if ((size_t)count * 4 >
+		    (size_t)(w->scratch + 2 * PAGE - (unsigned char *)objs))
 			objs = w->scratch + PAGE;
 		owr = true;
 	} else if (r < 92) {
 		/* Runs into the guard page. */
-		uint32_t fit = rng_below(&w->rng, (count < 64 ? count : 64) + 1);
+		uint32_t fit =
+			rng_below(&w->rng, (count < 64 ? count : 64) + 1);
 
 		objs = w->scratch + 2 * PAGE - fit * 4;
 		owr = true;
@@ -387,7 +415,9 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 		objs = pick_ptr(w, count * 4, &owr);
 	}
 	if (owr && objs)
-		fill(objs, true, fds, (count < ARRAY_SIZE(fds) ? count : ARRAY_SIZE(fds)) * 4, w);
+		fill(objs, true, fds,
+		     (count < ARRAY_SIZE(fds) ? count : ARRAY_SIZE(fds)) * 4,
+		     w);
 	a.objs = (uintptr_t)objs;
 
 	/*
@@ -400,8 +430,14 @@ static void *gen_wait(struct worker *w, int *fd, bool all)
 	return p;
 }
 
-static void *gen_wait_any(struct worker *w, int *fd) { return gen_wait(w, fd, false); }
-static void *gen_wait_all(struct worker *w, int *fd) { return gen_wait(w, fd, true); }
+static void *gen_wait_any(struct worker *w, int *fd)
+{
+	return gen_wait(w, fd, false);
+}
+static void *gen_wait_all(struct worker *w, int *fd)
+{
+	return gen_wait(w, fd, true);
+}
 
 /* ---- sockets ----------------------------------------------------------------- */
 
@@ -433,8 +469,10 @@ static bool make_pair(int kind, int sv[2], uint64_t *rng)
 		sv[0] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (sv[0] < 0)
 			return false;
-		if (connect(sv[0], (struct sockaddr *)&tcp_pair_addr, sizeof(tcp_pair_addr)) ||
-		    (sv[1] = accept4(tcp_pair_listener, NULL, NULL, SOCK_CLOEXEC)) < 0) {
+		if (connect(sv[0], (struct sockaddr *)&tcp_pair_addr,
+			    sizeof(tcp_pair_addr)) ||
+		    (sv[1] = accept4(tcp_pair_listener, NULL, NULL,
+				     SOCK_CLOEXEC)) < 0) {
 			close(sv[0]);
 			return false;
 		}
@@ -466,7 +504,8 @@ static uint32_t pick_sock_event(struct worker *w, int *fd)
 
 	if (rng_chance(&w->rng, 80)) {
 		*fd = atomic_load(&ctx_slot[c]);
-		return (uint32_t)atomic_load(&ev_slot[rng_below(&w->rng, NSLOTS / NCTX) * NCTX + c]);
+		return (uint32_t)atomic_load(
+			&ev_slot[rng_below(&w->rng, NSLOTS / NCTX) * NCTX + c]);
 	}
 	return rng_chance(&w->rng, 50) ? (uint32_t)pick_event_fd(w, false) :
 					 (uint32_t)rng_next(&w->rng);
@@ -484,7 +523,8 @@ static uint32_t pick_mask(struct worker *w)
 }
 
 /* An iovec array of up to @max buffers in @area (2 pages), or bad. */
-static void *gen_iov(struct worker *w, unsigned char *area, uint32_t *count, bool async)
+static void *gen_iov(struct worker *w, unsigned char *area, uint32_t *count,
+		     bool async)
 {
 	struct iovec *iov;
 	uint32_t n, r = rng_below(&w->rng, 100), i;
@@ -500,10 +540,11 @@ static void *gen_iov(struct worker *w, unsigned char *area, uint32_t *count, boo
 	if (rng_chance(&w->rng, 8)) {
 		iov = pick_ptr(w, sizeof(*iov), &writable);
 		if (!writable || async)
-			return iov;	/* the kernel only reads it */
+			return iov; /* the kernel only reads it */
 		/* Fall through with a scratch array, wherever it landed. */
 	} else {
-		iov = (struct iovec *)(area + PAGE);	/* second page: the array */
+		iov = (struct iovec *)(area +
+				       PAGE); /* second page: the array */
 	}
 	for (i = 0; i < n && i < 40; i++) {
 		unsigned char *p = (unsigned char *)&iov[i];
@@ -515,7 +556,8 @@ static void *gen_iov(struct worker *w, unsigned char *area, uint32_t *count, boo
 			size_t off = rng_below(&w->rng, (uint32_t)PAGE);
 
 			iov[i].iov_base = area + off;
-			iov[i].iov_len = rng_below(&w->rng, (uint32_t)(PAGE - off) + 1);
+			iov[i].iov_len =
+				rng_below(&w->rng, (uint32_t)(PAGE - off) + 1);
 			if (rng_chance(&w->rng, 5))
 				iov[i].iov_len = 0;
 		} else {
@@ -523,7 +565,7 @@ static void *gen_iov(struct worker *w, unsigned char *area, uint32_t *count, boo
 
 			iov[i].iov_base = pick_ptr(w, 64, &wr);
 			iov[i].iov_len = rng_below(&w->rng, 200);
-			if (async && wr)	/* never scratch for a later write */
+			if (async && wr) /* never scratch for a later write */
 				iov[i].iov_base = none_area;
 		}
 	}
@@ -582,7 +624,8 @@ static void *gen_select(struct worker *w, int *fd)
 	a.sock = (uint32_t)pick_sock_fd(w);
 	a.mask = pick_mask(w);
 	a.event = a.mask || rng_chance(&w->rng, 5) ? pick_sock_event(w, fd) : 0;
-	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 2) :
+					    (uint32_t)rng_next(&w->rng);
 	fill(p, writable, &a, sizeof(a), w);
 	return p;
 }
@@ -595,17 +638,21 @@ static void *gen_enum(struct worker *w, int *fd)
 
 	memset(&a, 0xa5, sizeof(a));
 	a.sock = (uint32_t)pick_sock_fd(w);
-	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	a.flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 2) :
+					    (uint32_t)rng_next(&w->rng);
 	a.event = a.flags & WSAEVENT_ENUM_RESET || rng_chance(&w->rng, 5) ?
-		  pick_sock_event(w, fd) : 0;
+			  pick_sock_event(w, fd) :
+			  0;
 	fill(p, writable, &a, sizeof(a), w);
 	return p;
 }
 
 static void *gen_msg(struct worker *w, int *fd, bool send)
 {
-	static const int recv_flags[] = { MSG_OOB, MSG_PEEK, MSG_WAITALL, MSG_DONTWAIT, MSG_TRUNC };
-	static const int send_flags[] = { MSG_OOB, MSG_DONTROUTE, MSG_DONTWAIT, MSG_MORE };
+	static const int recv_flags[] = { MSG_OOB, MSG_PEEK, MSG_WAITALL,
+					  MSG_DONTWAIT, MSG_TRUNC };
+	static const int send_flags[] = { MSG_OOB, MSG_DONTROUTE, MSG_DONTWAIT,
+					  MSG_MORE };
 	struct wsaevent_msg_args a = { 0 };
 	unsigned char *addrbuf = w->scratch + PAGE + 2048;
 	bool writable;
@@ -615,7 +662,8 @@ static void *gen_msg(struct worker *w, int *fd, bool send)
 	a.sock = (uint32_t)pick_sock_fd(w);
 	if (rng_chance(&w->rng, 90)) {
 		const int *f = send ? send_flags : recv_flags;
-		unsigned int n = send ? ARRAY_SIZE(send_flags) : ARRAY_SIZE(recv_flags);
+		unsigned int n = send ? ARRAY_SIZE(send_flags) :
+					ARRAY_SIZE(recv_flags);
 
 		for (unsigned int i = 0; i < n; i++)
 			if (rng_chance(&w->rng, 25))
@@ -641,8 +689,14 @@ static void *gen_msg(struct worker *w, int *fd, bool send)
 	return p;
 }
 
-static void *gen_recv(struct worker *w, int *fd) { return gen_msg(w, fd, false); }
-static void *gen_send(struct worker *w, int *fd) { return gen_msg(w, fd, true); }
+static void *gen_recv(struct worker *w, int *fd)
+{
+	return gen_msg(w, fd, false);
+}
+static void *gen_send(struct worker *w, int *fd)
+{
+	return gen_msg(w, fd, true);
+}
 
 static void *gen_accept(struct worker *w, int *fd)
 {
@@ -651,19 +705,23 @@ static void *gen_accept(struct worker *w, int *fd)
 	void *p;
 
 	(void)fd;
-	a.sock = (uint32_t)(rng_chance(&w->rng, 60) ? listen_fds[rng_below(&w->rng, NLISTEN)] :
-			    pick_sock_fd(w));
+	a.sock = (uint32_t)(rng_chance(&w->rng, 60) ?
+				    listen_fds[rng_below(&w->rng, NLISTEN)] :
+				    pick_sock_fd(w));
 	/* Always SOCK_NONBLOCK: a worker may receive on it before closing it. */
 	a.flags = (uint32_t)SOCK_NONBLOCK |
-		  (rng_chance(&w->rng, 90) ? (uint32_t)(rng_chance(&w->rng, 50) ? SOCK_CLOEXEC : 0) :
-					     (uint32_t)rng_next(&w->rng));
+		  (rng_chance(&w->rng, 90) ?
+			   (uint32_t)(rng_chance(&w->rng, 50) ? SOCK_CLOEXEC :
+								0) :
+			   (uint32_t)rng_next(&w->rng));
 	if (rng_chance(&w->rng, 60)) {
 		a.addr = (uintptr_t)(w->scratch + PAGE + 2048);
 		a.addrlen = rng_below(&w->rng, 200);
 	} else if (rng_chance(&w->rng, 20)) {
 		a.addr = (uintptr_t)pick_ptr(w, 32, &writable);
-		a.addrlen = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 200) :
-						     (uint32_t)rng_next(&w->rng);
+		a.addrlen = rng_chance(&w->rng, 90) ?
+				    rng_below(&w->rng, 200) :
+				    (uint32_t)rng_next(&w->rng);
 	}
 	a.pad = rng_chance(&w->rng, 95) ? 0 : (uint32_t)rng_next(&w->rng);
 	p = w->scratch + rng_below(&w->rng, 64) * 8;
@@ -691,7 +749,8 @@ static void *gen_fionbio(struct worker *w, int *fd)
 
 	(void)fd;
 	a.sock = (uint32_t)pick_sock_fd(w);
-	a.nonblocking = rng_chance(&w->rng, 50) ? rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	a.nonblocking = rng_chance(&w->rng, 50) ? rng_below(&w->rng, 2) :
+						  (uint32_t)rng_next(&w->rng);
 	fill(p, writable, &a, sizeof(a), w);
 	return p;
 }
@@ -703,19 +762,24 @@ static void *gen_submit(struct worker *w, int *fd)
 	void *p;
 
 	a.sock = (uint32_t)pick_sock_fd(w);
-	a.op = rng_chance(&w->rng, 90) ? 1 + rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
-	a.flags = rng_chance(&w->rng, 80) ? 0 :
-		  rng_chance(&w->rng, 80) ? (uint32_t)(MSG_OOB | MSG_PEEK | MSG_WAITALL) &
-					    (uint32_t)rng_next(&w->rng) :
-					    (uint32_t)rng_next(&w->rng);
-	a.io_flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 8) : (uint32_t)rng_next(&w->rng);
+	a.op = rng_chance(&w->rng, 90) ? 1 + rng_below(&w->rng, 2) :
+					 (uint32_t)rng_next(&w->rng);
+	a.flags = rng_chance(&w->rng, 80) ?
+			  0 :
+		  rng_chance(&w->rng, 80) ?
+			  (uint32_t)(MSG_OOB | MSG_PEEK | MSG_WAITALL) &
+				  (uint32_t)rng_next(&w->rng) :
+			  (uint32_t)rng_next(&w->rng);
+	a.io_flags = rng_chance(&w->rng, 90) ? rng_below(&w->rng, 8) :
+					       (uint32_t)rng_next(&w->rng);
 	if (a.io_flags & WSAEVENT_IO_RESET_EVENT && rng_chance(&w->rng, 80))
 		a.io_flags |= WSAEVENT_IO_EVENT;
 	if (a.io_flags & WSAEVENT_IO_EVENT || rng_chance(&w->rng, 5))
 		a.event = pick_sock_event(w, fd);
 	a.iov = (uintptr_t)gen_iov(w, w->async, &a.iovcnt, true);
 	if (!a.iovcnt && rng_chance(&w->rng, 80))
-		a.iovcnt = 1;	/* the array holds an earlier (safe) entry, or zeros */
+		a.iovcnt =
+			1; /* the array holds an earlier (safe) entry, or zeros */
 	if (rng_chance(&w->rng, 90)) {
 		/* The WSAOVERLAPPED at the end of the async area's last page. */
 		a.overlapped = (uintptr_t)(w->async + 2 * PAGE - 64 +
@@ -729,9 +793,10 @@ static void *gen_submit(struct worker *w, int *fd)
 	if (rng_chance(&w->rng, 40)) {
 		a.addr = (uintptr_t)(w->async + 2 * PAGE - 512);
 		a.addrlen = a.op == WSAEVENT_OP_SEND ?
-			    gen_sockaddr(w, w->scratch + PAGE + 2048, true) :
-			    rng_below(&w->rng, 200);
-		if (a.op == WSAEVENT_OP_SEND)	/* read at submission only */
+				    gen_sockaddr(w, w->scratch + PAGE + 2048,
+						 true) :
+				    rng_below(&w->rng, 200);
+		if (a.op == WSAEVENT_OP_SEND) /* read at submission only */
 			a.addr = (uintptr_t)(w->scratch + PAGE + 2048);
 	}
 	if (rng_chance(&w->rng, a.op == WSAEVENT_OP_RECV ? 30 : 3))
@@ -752,7 +817,8 @@ static void *gen_cancel(struct worker *w, int *fd)
 	void *p = pick_ptr(w, sizeof(a), &writable);
 
 	(void)fd;
-	a.flags = rng_chance(&w->rng, 90) ? 1 + rng_below(&w->rng, 2) : (uint32_t)rng_next(&w->rng);
+	a.flags = rng_chance(&w->rng, 90) ? 1 + rng_below(&w->rng, 2) :
+					    (uint32_t)rng_next(&w->rng);
 	if (a.flags == WSAEVENT_CANCEL_SOCKET || rng_chance(&w->rng, 5))
 		a.sock = (uint32_t)pick_sock_fd(w);
 	fill(p, writable, &a, sizeof(a), w);
@@ -772,7 +838,8 @@ static void anomaly(struct worker *w, const char *fmt, ...)
 	(void)w;
 	if (n < ARRAY_SIZE(res->anomaly_what)) {
 		va_start(ap, fmt);
-		vsnprintf(res->anomaly_what[n], sizeof(res->anomaly_what[n]), fmt, ap);
+		vsnprintf(res->anomaly_what[n], sizeof(res->anomaly_what[n]),
+			  fmt, ap);
 		va_end(ap);
 	}
 }
@@ -803,12 +870,15 @@ static void check_create(struct worker *w, long ret, void *arg, int fd)
 	/* A new event: its MANUAL bit is the one asked for. */
 	flags = wsa_read((int)ret);
 	if (flags < 0) {
-		anomaly(w, "CREATE_EVENT returned fd %ld, READ on it failed: %s",
+		anomaly(w,
+			"CREATE_EVENT returned fd %ld, READ on it failed: %s",
 			ret, strerror(-flags));
 	} else if (readable_scratch(w, arg, sizeof(a))) {
 		memcpy(&a, arg, sizeof(a));
-		if ((flags & WSAEVENT_EVENT_MANUAL) != (a.flags & WSAEVENT_EVENT_MANUAL))
-			anomaly(w, "CREATE_EVENT flags %#x gave READ flags %#x", a.flags, flags);
+		if ((flags & WSAEVENT_EVENT_MANUAL) !=
+		    (a.flags & WSAEVENT_EVENT_MANUAL))
+			anomaly(w, "CREATE_EVENT flags %#x gave READ flags %#x",
+				a.flags, flags);
 	}
 	if (rng_chance(&w->rng, 20))
 		own_event(w, (int)ret);
@@ -836,7 +906,8 @@ static void check_read(struct worker *w, long ret, void *arg, int fd)
 	if (ret != 0 || !readable_scratch(w, arg, sizeof(a)))
 		return;
 	memcpy(&a, arg, sizeof(a));
-	if (a.flags & ~(WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED) || a.pad)
+	if (a.flags & ~(WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED) ||
+	    a.pad)
 		anomaly(w, "READ gave flags %#x pad %#x", a.flags, a.pad);
 }
 
@@ -848,7 +919,8 @@ static void check_wait(struct worker *w, long ret, void *arg, int fd)
 	if (ret != 0 || !readable_scratch(w, arg, sizeof(a)))
 		return;
 	memcpy(&a, arg, sizeof(a));
-	if (a.index > a.count || (a.index == a.count && !(a.flags & WSAEVENT_WAIT_ALERT)))
+	if (a.index > a.count ||
+	    (a.index == a.count && !(a.flags & WSAEVENT_WAIT_ALERT)))
 		anomaly(w, "WAIT returned index %u for count %u flags %#x",
 			a.index, a.count, a.flags);
 }
@@ -865,17 +937,23 @@ static void check_enum(struct worker *w, long ret, void *arg, int fd)
 		anomaly(w, "ENUM gave events %#x", a.events);
 	for (int i = 0; i < WSAEVENT_FD_MAX_EVENTS; i++)
 		if (!(a.events & (1u << i)) && a.errors[i])
-			anomaly(w, "ENUM gave error %d for unreported bit %d", a.errors[i], i);
+			anomaly(w, "ENUM gave error %d for unreported bit %d",
+				a.errors[i], i);
 }
 
 static void check_none(struct worker *w, long ret, void *arg, int fd)
 {
-	(void)w; (void)ret; (void)arg; (void)fd;
+	(void)w;
+	(void)ret;
+	(void)arg;
+	(void)fd;
 }
 
 static void check_accept(struct worker *w, long ret, void *arg, int fd)
 {
-	(void)w; (void)arg; (void)fd;
+	(void)w;
+	(void)arg;
+	(void)fd;
 	if (ret >= 0)
 		close((int)ret);
 }
@@ -894,7 +972,7 @@ struct fuzz_cmd {
 	void (*check)(struct worker *w, long ret, void *arg, int fd);
 	/* What a success returns, and which errors are expected. */
 	enum { RET_ZERO, RET_FD, RET_COUNT } ret;
-	bool net;	/* socket ioctl: network errors are expected too */
+	bool net; /* socket ioctl: network errors are expected too */
 };
 
 /*
@@ -904,50 +982,92 @@ struct fuzz_cmd {
  * event satisfies the wait at once.
  */
 static const struct fuzz_cmd fuzz_cmds[] = {
-	{ "CREATE_EVENT", WSAEVENT_IOC_CREATE_EVENT, T_CTX,   gen_event_args, check_create, RET_FD, false },
-	{ "WAIT_ANY",     WSAEVENT_IOC_WAIT_ANY,     T_CTX,   gen_wait_any,   check_wait,   RET_ZERO, false },
-	{ "WAIT_ALL",     WSAEVENT_IOC_WAIT_ALL,     T_CTX,   gen_wait_all,   check_wait,   RET_ZERO, false },
-	{ "EVENT_SET",    WSAEVENT_IOC_EVENT_SET,    T_EVENT, gen_u32_out,    check_prev,   RET_ZERO, false },
-	{ "EVENT_RESET",  WSAEVENT_IOC_EVENT_RESET,  T_EVENT, gen_u32_out,    check_prev,   RET_ZERO, false },
-	{ "EVENT_PULSE",  WSAEVENT_IOC_EVENT_PULSE,  T_EVENT, gen_u32_out,    check_prev,   RET_ZERO, false },
-	{ "EVENT_READ",   WSAEVENT_IOC_EVENT_READ,   T_EVENT, gen_read_out,   check_read,   RET_ZERO, false },
+	{ "CREATE_EVENT", WSAEVENT_IOC_CREATE_EVENT, T_CTX, gen_event_args,
+	  check_create, RET_FD, false },
+	{ "WAIT_ANY", WSAEVENT_IOC_WAIT_ANY, T_CTX, gen_wait_any, check_wait,
+	  RET_ZERO, false },
+	{ "WAIT_ALL", WSAEVENT_IOC_WAIT_ALL, T_CTX, gen_wait_all, check_wait,
+	  RET_ZERO, false },
+	{ "EVENT_SET", WSAEVENT_IOC_EVENT_SET, T_EVENT, gen_u32_out, check_prev,
+	  RET_ZERO, false },
+	{ "EVENT_RESET", WSAEVENT_IOC_EVENT_RESET, T_EVENT, gen_u32_out,
+	  check_prev, RET_ZERO, false },
+	{ "EVENT_PULSE", WSAEVENT_IOC_EVENT_PULSE, T_EVENT, gen_u32_out,
+	  check_prev, RET_ZERO, false },
+	{ "EVENT_READ", WSAEVENT_IOC_EVENT_READ, T_EVENT, gen_read_out,
+	  check_read, RET_ZERO, false },
 	/* Socket hooks. */
-	{ "SELECT",       WSAEVENT_IOC_SELECT,       T_CTX,   gen_select,     check_none,   RET_ZERO, true },
-	{ "ENUM",         WSAEVENT_IOC_ENUM,         T_CTX,   gen_enum,       check_enum,   RET_ZERO, true },
-	{ "RECV",         WSAEVENT_IOC_RECV,         T_CTX,   gen_recv,       check_none,   RET_COUNT, true },
-	{ "SEND",         WSAEVENT_IOC_SEND,         T_CTX,   gen_send,       check_none,   RET_COUNT, true },
-	{ "ACCEPT",       WSAEVENT_IOC_ACCEPT,       T_CTX,   gen_accept,     check_accept, RET_FD, true },
-	{ "RELEASE",      WSAEVENT_IOC_RELEASE,      T_CTX,   gen_release,    check_none,   RET_ZERO, true },
-	{ "FIONBIO",      WSAEVENT_IOC_FIONBIO,      T_CTX,   gen_fionbio,    check_none,   RET_ZERO, true },
+	{ "SELECT", WSAEVENT_IOC_SELECT, T_CTX, gen_select, check_none,
+	  RET_ZERO, true },
+	{ "ENUM", WSAEVENT_IOC_ENUM, T_CTX, gen_enum, check_enum, RET_ZERO,
+	  true },
+	{ "RECV", WSAEVENT_IOC_RECV, T_CTX, gen_recv, check_none, RET_COUNT,
+	  true },
+	{ "SEND", WSAEVENT_IOC_SEND, T_CTX, gen_send, check_none, RET_COUNT,
+	  true },
+	{ "ACCEPT", WSAEVENT_IOC_ACCEPT, T_CTX, gen_accept, check_accept,
+	  RET_FD, true },
+	{ "RELEASE", WSAEVENT_IOC_RELEASE, T_CTX, gen_release, check_none,
+	  RET_ZERO, true },
+	{ "FIONBIO", WSAEVENT_IOC_FIONBIO, T_CTX, gen_fionbio, check_none,
+	  RET_ZERO, true },
 	/* Overlapped I/O. */
-	{ "SUBMIT",       WSAEVENT_IOC_SUBMIT,       T_CTX,   gen_submit,     check_none,   RET_ZERO, true },
-	{ "CANCEL",       WSAEVENT_IOC_CANCEL,       T_CTX,   gen_cancel,     check_none,   RET_COUNT, true },
+	{ "SUBMIT", WSAEVENT_IOC_SUBMIT, T_CTX, gen_submit, check_none,
+	  RET_ZERO, true },
+	{ "CANCEL", WSAEVENT_IOC_CANCEL, T_CTX, gen_cancel, check_none,
+	  RET_COUNT, true },
 };
-#define NCMDS		ARRAY_SIZE(fuzz_cmds)
-#define ROW_MUTATED	(NCMDS)		/* histogram rows of the other classes */
-#define ROW_GENERIC	(NCMDS + 1)
-#define ROW_RANDOM	(NCMDS + 2)
-#define NROWS		(NCMDS + 3)
+#define NCMDS ARRAY_SIZE(fuzz_cmds)
+#define ROW_MUTATED (NCMDS) /* histogram rows of the other classes */
+#define ROW_GENERIC (NCMDS + 1)
+#define ROW_RANDOM (NCMDS + 2)
+#define NROWS (NCMDS + 3)
 
 /* Errors a known ioctl may return in this fuzzer (the fd may be stale). */
 static bool errno_allowed(const struct fuzz_cmd *c, int e)
 {
 	switch (e) {
-	case EFAULT: case EINVAL: case EBADF: case ETIMEDOUT: case EINTR:
-	case ENOMEM: case EMFILE: case ENFILE: case ENOTTY:
+	case EFAULT:
+	case EINVAL:
+	case EBADF:
+	case ETIMEDOUT:
+	case EINTR:
+	case ENOMEM:
+	case EMFILE:
+	case ENFILE:
+	case ENOTTY:
 		return true;
 	}
 	if (!c->net)
 		return false;
 	/* What the socket calls behind the socket ioctls can say. */
 	switch (e) {
-	case ENOTSOCK: case EAGAIN: case EINPROGRESS: case EMSGSIZE:
-	case ECONNRESET: case ENOTCONN: case EPIPE: case EDESTADDRREQ:
-	case EISCONN: case EOPNOTSUPP: case ENOBUFS: case ECONNREFUSED:
-	case ENETUNREACH: case EHOSTUNREACH: case EAFNOSUPPORT:
-	case EADDRNOTAVAIL: case ECONNABORTED: case ENOENT: case EACCES:
-	case EPERM: case EPROTOTYPE: case ESHUTDOWN: case ENXIO:
-	case ERESTART: case ECANCELED: case EALREADY:
+	case ENOTSOCK:
+	case EAGAIN:
+	case EINPROGRESS:
+	case EMSGSIZE:
+	case ECONNRESET:
+	case ENOTCONN:
+	case EPIPE:
+	case EDESTADDRREQ:
+	case EISCONN:
+	case EOPNOTSUPP:
+	case ENOBUFS:
+	case ECONNREFUSED:
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case EAFNOSUPPORT:
+	case EADDRNOTAVAIL:
+	case ECONNABORTED:
+	case ENOENT:
+	case EACCES:
+	case EPERM:
+	case EPROTOTYPE:
+	case ESHUTDOWN:
+	case ENXIO:
+	case ERESTART:
+	case ECANCELED:
+	case EALREADY:
 		return true;
 	}
 	return false;
@@ -970,8 +1090,8 @@ static unsigned long random_cmd(struct worker *w)
 		 * and tty, 0 FIBMAP; 0x89 and 0x8b network configuration, should
 		 * a stale fd number have become a socket.
 		 */
-		if (type == 'X' || type == 'f' || type == 0x94 || type == 'T' || type == 0 ||
-		    type == 0x89 || type == 0x8b)
+		if (type == 'X' || type == 'f' || type == 0x94 || type == 'T' ||
+		    type == 0 || type == 0x89 || type == 0x8b)
 			continue;
 		return cmd;
 	}
@@ -980,20 +1100,25 @@ static unsigned long random_cmd(struct worker *w)
 static unsigned long mutate_cmd(struct worker *w, unsigned long cmd)
 {
 	switch (rng_below(&w->rng, 5)) {
-	case 0:	/* direction */
+	case 0: /* direction */
 		return (cmd & ~(_IOC_DIRMASK << _IOC_DIRSHIFT)) |
 		       ((unsigned long)rng_below(&w->rng, 4) << _IOC_DIRSHIFT);
-	case 1:	/* size */
+	case 1: /* size */
 		return (cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
-		       ((unsigned long)rng_below(&w->rng, _IOC_SIZEMASK + 1) << _IOC_SIZESHIFT);
-	case 2:	/* size off by a little */
+		       ((unsigned long)rng_below(&w->rng, _IOC_SIZEMASK + 1)
+			<< _IOC_SIZESHIFT);
+	case 2: /* size off by a little */
 		return (cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT)) |
-		       ((unsigned long)((_IOC_SIZE(cmd) + rng_below(&w->rng, 17) - 8) &
-					_IOC_SIZEMASK) << _IOC_SIZESHIFT);
-	case 3:	/* number */
+		       ((unsigned long)((_IOC_SIZE(cmd) +
+					 rng_below(&w->rng, 17) - 8) &
+					_IOC_SIZEMASK)
+			<< _IOC_SIZESHIFT);
+	case 3: /* number */
 		return (cmd & ~(_IOC_NRMASK << _IOC_NRSHIFT)) |
-		       ((unsigned long)((_IOC_NR(cmd) + rng_below(&w->rng, 33) - 16) &
-					_IOC_NRMASK) << _IOC_NRSHIFT);
+		       ((unsigned long)((_IOC_NR(cmd) + rng_below(&w->rng, 33) -
+					 16) &
+					_IOC_NRMASK)
+			<< _IOC_NRSHIFT);
 	default: /* one random bit of the number or the size */
 		return cmd ^ (1UL << rng_below(&w->rng, 30));
 	}
@@ -1053,7 +1178,8 @@ static void one_call(struct worker *w)
 		fd = ctx ? pick_ctx_fd(w) : pick_event_fd(w, false);
 		arg = c->gen(w, &fd);
 	} else {
-		fd = rng_chance(&w->rng, 50) ? pick_ctx_fd(w) : pick_event_fd(w, false);
+		fd = rng_chance(&w->rng, 50) ? pick_ctx_fd(w) :
+					       pick_event_fd(w, false);
 		/* Unknown commands only on our own fds (never a socket's SIOC*). */
 		if (row != ROW_GENERIC && !is_wsaevent_fd_kind(fd) && fd >= 0 &&
 		    fd < 4000)
@@ -1092,11 +1218,13 @@ static void one_call(struct worker *w)
 			anomaly(w, "%s on fd %d: unexpected errno %d (%s)",
 				c->name, fd, e, strerror(e));
 		else if (ret > 0 && c->ret == RET_ZERO)
-			anomaly(w, "%s on fd %d returned %ld", c->name, fd, ret);
+			anomaly(w, "%s on fd %d returned %ld", c->name, fd,
+				ret);
 		c->check(w, ret, arg, fd);
 	} else if (ret > 0 && row != ROW_GENERIC) {
 		/* Nothing but CREATE_EVENT returns an fd; do not leak one. */
-		anomaly(w, "unknown cmd %#lx on fd %d returned %ld", cmd, fd, ret);
+		anomaly(w, "unknown cmd %#lx on fd %d returned %ld", cmd, fd,
+			ret);
 	}
 }
 
@@ -1135,24 +1263,34 @@ static void *churn_main(void *p)
 				int sv[2];
 
 				if (make_pair((int)(k % 3), sv, &rng)) {
-					close(atomic_exchange(&sock_slot[2 * k], sv[0]));
-					close(atomic_exchange(&sock_slot[2 * k + 1], sv[1]));
+					close(atomic_exchange(&sock_slot[2 * k],
+							      sv[0]));
+					close(atomic_exchange(
+						&sock_slot[2 * k + 1], sv[1]));
 				}
 			} else {
 				unsigned int l = rng_below(&rng, NLISTEN);
-				int fd = socket(listen_addr[l].ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-						SOCK_NONBLOCK, 0);
+				int fd = socket(listen_addr[l].ss_family,
+						SOCK_STREAM | SOCK_CLOEXEC |
+							SOCK_NONBLOCK,
+						0);
 
 				if (fd >= 0 && listen_fds[l] >= 0)
-					connect(fd, (struct sockaddr *)&listen_addr[l], listen_addrlen[l]);
+					connect(fd,
+						(struct sockaddr
+							 *)&listen_addr[l],
+						listen_addrlen[l]);
 				/* Keep a few clients so that connections wait in the backlog. */
 				if (fd >= 0) {
 					static int clients[8];
 					static unsigned int nc;
 
 					if (nc >= ARRAY_SIZE(clients))
-						close(clients[nc % ARRAY_SIZE(clients)]);
-					clients[nc++ % ARRAY_SIZE(clients)] = fd;
+						close(clients[nc %
+							      ARRAY_SIZE(
+								      clients)]);
+					clients[nc++ % ARRAY_SIZE(clients)] =
+						fd;
 				}
 			}
 		} else if (r < 1 && rng_chance(&rng, 20)) {
@@ -1166,8 +1304,12 @@ static void *churn_main(void *p)
 			unsigned int i = rng_below(&rng, NSLOTS), c = i % NCTX;
 			int fd;
 
-			if (r < 8) /* a second fd for another event of that context */
-				fd = dup(atomic_load(&ev_slot[rng_below(&rng, NSLOTS / NCTX) * NCTX + c]));
+			if (r <
+			    8) /* a second fd for another event of that context */
+				fd = dup(atomic_load(
+					&ev_slot[rng_below(&rng, NSLOTS / NCTX) *
+							 NCTX +
+						 c]));
 			else
 				fd = new_event(&rng, atomic_load(&ctx_slot[c]));
 			if (fd >= 0)
@@ -1191,7 +1333,8 @@ static void *poll_main(void *p)
 		unsigned int i;
 
 		for (i = 0; i < ARRAY_SIZE(pfd); i++) {
-			pfd[i].fd = atomic_load(&ev_slot[rng_below(&rng, NSLOTS)]);
+			pfd[i].fd =
+				atomic_load(&ev_slot[rng_below(&rng, NSLOTS)]);
 			pfd[i].events = POLLIN;
 		}
 		poll(pfd, ARRAY_SIZE(pfd), (int)rng_below(&rng, 2));
@@ -1199,7 +1342,8 @@ static void *poll_main(void *p)
 			int fd = atomic_load(&ev_slot[rng_below(&rng, NSLOTS)]);
 
 			ee.data.fd = fd;
-			if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) && errno == EEXIST)
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ee) &&
+			    errno == EEXIST)
 				epoll_ctl(ep, EPOLL_CTL_DEL, fd, NULL);
 		}
 		epoll_wait(ep, out, ARRAY_SIZE(out), (int)rng_below(&rng, 2));
@@ -1220,14 +1364,18 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 	int n;
 
 	(void)uc;
-	n = snprintf(buf, sizeof(buf), "# fuzz_ioctl: signal %d at address %p\n",
-		     sig, si->si_addr);
+	n = snprintf(buf, sizeof(buf),
+		     "# fuzz_ioctl: signal %d at address %p\n", sig,
+		     si->si_addr);
 	if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
 		_exit(3);
 	for (unsigned int i = 0; i < nworkers; i++) {
-		n = snprintf(buf, sizeof(buf), "#   worker %u: last ioctl(%d, %#lx)%s\n",
-			     i, workers[i].cur_fd, workers[i].cur_cmd,
-			     atomic_load(&workers[i].call_start) ? " (in the call)" : "");
+		n = snprintf(buf, sizeof(buf),
+			     "#   worker %u: last ioctl(%d, %#lx)%s\n", i,
+			     workers[i].cur_fd, workers[i].cur_cmd,
+			     atomic_load(&workers[i].call_start) ?
+				     " (in the call)" :
+				     "");
 		if (write(STDOUT_FILENO, buf, (size_t)n) < 0)
 			break;
 	}
@@ -1244,7 +1392,8 @@ static void *signal_main(void *p)
 	while (!atomic_load(&stop)) {
 		struct worker *w = &workers[rng_below(&rng, nworkers)];
 
-		pthread_kill(w->thread, rng_chance(&rng, 50) ? SIGUSR1 : SIGUSR2);
+		pthread_kill(w->thread,
+			     rng_chance(&rng, 50) ? SIGUSR1 : SIGUSR2);
 		usleep(200 + rng_below(&rng, 2000));
 	}
 	return NULL;
@@ -1263,10 +1412,12 @@ static void *watchdog_main(void *p)
 			uint64_t t = atomic_load(&workers[i].call_start);
 
 			if (t && now > t && now - t > hang_s * NSEC_PER_SEC) {
-				snprintf(res->hang_what, sizeof(res->hang_what),
-					 "worker %u: ioctl(%d, %#lx) running for %.1f s",
-					 i, workers[i].cur_fd, workers[i].cur_cmd,
-					 (double)(now - t) / 1e9);
+				snprintf(
+					res->hang_what, sizeof(res->hang_what),
+					"worker %u: ioctl(%d, %#lx) running for %.1f s",
+					i, workers[i].cur_fd,
+					workers[i].cur_cmd,
+					(double)(now - t) / 1e9);
 				atomic_store(&res->hang, 1);
 				fflush(stdout);
 				_exit(11);
@@ -1339,8 +1490,10 @@ static void setup_sockets(void)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	un->sun_family = AF_UNIX;
 	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-		snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1, "wsaevent-fuzz-%d", getpid()));
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)un, len) && !listen(fd, 64)) {
+			  snprintf(un->sun_path + 1, sizeof(un->sun_path) - 1,
+				   "wsaevent-fuzz-%d", getpid()));
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)un, len) &&
+	    !listen(fd, 64)) {
 		sock_bound(fd, NULL);
 		listen_fds[0] = fd;
 		listen_addrlen[0] = len;
@@ -1350,20 +1503,22 @@ static void setup_sockets(void)
 	in->sin_family = AF_INET;
 	in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	len = sizeof(*in);
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)in, len) && !listen(fd, 64) &&
-	    !getsockname(fd, (struct sockaddr *)in, &len)) {
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)in, len) &&
+	    !listen(fd, 64) && !getsockname(fd, (struct sockaddr *)in, &len)) {
 		sock_bound(fd, NULL);
 		listen_fds[1] = fd;
 		listen_addrlen[1] = len;
 	} else {
-		printf("# no tcp loopback listener (%s): tcp is not fuzzed\n", strerror(errno));
+		printf("# no tcp loopback listener (%s): tcp is not fuzzed\n",
+		       strerror(errno));
 	}
 
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	tcp_pair_addr.sin_family = AF_INET;
 	tcp_pair_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	len = sizeof(tcp_pair_addr);
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)&tcp_pair_addr, len) && !listen(fd, 64) &&
+	if (fd >= 0 && !bind(fd, (struct sockaddr *)&tcp_pair_addr, len) &&
+	    !listen(fd, 64) &&
 	    !getsockname(fd, (struct sockaddr *)&tcp_pair_addr, &len))
 		tcp_pair_listener = fd;
 
@@ -1394,8 +1549,10 @@ static int fuzz_child(void)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR2, &sa, NULL);
 
-	ro_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	none_area = mmap(NULL, 16 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro_page =
+		mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	none_area = mmap(NULL, 16 * PAGE, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (ro_page == MAP_FAILED || none_area == MAP_FAILED) {
 		perror("mmap");
 		return 2;
@@ -1409,7 +1566,9 @@ static int fuzz_child(void)
 		return 2;
 	}
 	for (i = 0; i < NPRIV; i++)
-		priv_sig[i] = wsa_create(priv_ctx, WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED);
+		priv_sig[i] =
+			wsa_create(priv_ctx, WSAEVENT_EVENT_MANUAL |
+						     WSAEVENT_EVENT_SIGNALED);
 	for (i = 0; i < NSLOTS; i++)
 		ev_slot[i] = wsa_create(ctx_slot[i % NCTX], i % 4);
 	setup_other_fds();
@@ -1439,7 +1598,8 @@ static int fuzz_child(void)
 
 	start = now_ns();
 	for (i = 0; i < nworkers; i++)
-		pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]);
+		pthread_create(&workers[i].thread, NULL, worker_main,
+			       &workers[i]);
 	pthread_create(&churn, NULL, churn_main, NULL);
 	pthread_create(&poller, NULL, poll_main, NULL);
 	pthread_create(&sig, NULL, signal_main, NULL);
@@ -1461,9 +1621,10 @@ static int fuzz_child(void)
 		unsigned long tot = 0;
 
 		n = (size_t)snprintf(line, sizeof(line), "%-13s",
-			row < NCMDS ? fuzz_cmds[row].name :
-			row == ROW_MUTATED ? "mutated" :
-			row == ROW_GENERIC ? "generic-vfs" : "random");
+				     row < NCMDS	? fuzz_cmds[row].name :
+				     row == ROW_MUTATED ? "mutated" :
+				     row == ROW_GENERIC ? "generic-vfs" :
+							  "random");
 		for (int e = 0; e < 136; e++) {
 			unsigned long sum = 0;
 
@@ -1471,8 +1632,10 @@ static int fuzz_child(void)
 				sum += workers[i].hist[row][e];
 			tot += sum;
 			if (sum && n < sizeof(line) - 40)
-				n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%lu",
-						      e ? strerrorname_np(e) ?: "?" : "ok", sum);
+				n += (size_t)snprintf(
+					line + n, sizeof(line) - n, " %s=%lu",
+					e ? strerrorname_np(e) ?: "?" : "ok",
+					sum);
 		}
 		printf("# %s (total %lu)\n", line, tot);
 		for (i = 0; row >= NCMDS && i < nworkers; i++) {
@@ -1484,8 +1647,10 @@ static int fuzz_child(void)
 					char path[64];
 					ssize_t k;
 
-					snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-					k = readlink(path, what, sizeof(what) - 1);
+					snprintf(path, sizeof(path),
+						 "/proc/self/fd/%d", fd);
+					k = readlink(path, what,
+						     sizeof(what) - 1);
 					what[k > 0 ? k : 0] = 0;
 				}
 				printf("#   e.g. cmd %#lx on fd %d (%s): %s\n",
@@ -1506,6 +1671,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 	int status;
 	bool crashed, hung, clean;
+	int refs_before, refs_after = -1;
 
 	params_init(argc, argv);
 	seed = param_seed();
@@ -1520,7 +1686,8 @@ int main(int argc, char **argv)
 		tap_skip_all(WSAEVENT_DEVICE " not available");
 
 	/* Enough fds for the churn; a small limit is fine too (EMFILE). */
-	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 1024 && rl.rlim_max >= 1024) {
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < 1024 &&
+	    rl.rlim_max >= 1024) {
 		rl.rlim_cur = 1024;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -1532,9 +1699,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	tap_plan(3);
-	diag("fuzz_ioctl: seed=%" PRIu64 " calls=%" PRIu64 " threads=%u limit=%" PRIu64
-	     " s hang=%" PRIu64 " s (reproduce: WSAEVENT_TEST_SEED=%" PRIu64 ")",
+	refs_before = module_refcount();
+	tap_plan(4);
+	diag("fuzz_ioctl: seed=%" PRIu64 " calls=%" PRIu64
+	     " threads=%u limit=%" PRIu64 " s hang=%" PRIu64
+	     " s (reproduce: WSAEVENT_TEST_SEED=%" PRIu64 ")",
 	     seed, ncalls, nworkers, limit_s, hang_s, seed);
 
 	pid = fork();
@@ -1552,7 +1721,8 @@ int main(int argc, char **argv)
 		if (r == pid)
 			break;
 		if (waited > (limit_s + 2 * hang_s + 30) * 1000) {
-			diag("child still running after %" PRIu64 " s: killing it",
+			diag("child still running after %" PRIu64
+			     " s: killing it",
 			     waited / 1000);
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -1566,25 +1736,51 @@ int main(int argc, char **argv)
 		  (WIFEXITED(status) && WEXITSTATUS(status) != 0 &&
 		   WEXITSTATUS(status) != 11);
 	hung = atomic_load(&res->hang);
-	rate = res->elapsed_ns ? atomic_load(&res->calls) * NSEC_PER_SEC / res->elapsed_ns : 0;
+	rate = res->elapsed_ns ? atomic_load(&res->calls) * NSEC_PER_SEC /
+					 res->elapsed_ns :
+				 0;
 
 	if (WIFSIGNALED(status))
 		diag("child killed by signal %d (%s)", WTERMSIG(status),
 		     strsignal(WTERMSIG(status)));
 	tap_result(!crashed && !atomic_load(&res->timeout) &&
-		   atomic_load(&res->calls) >= ncalls,
-		   "fuzz: %llu ioctls in %.1f s (%" PRIu64 "/s), seed %" PRIu64 ", no crash%s",
+			   atomic_load(&res->calls) >= ncalls,
+		   "fuzz: %llu ioctls in %.1f s (%" PRIu64 "/s), seed %" PRIu64
+		   ", no crash%s",
 		   (unsigned long long)atomic_load(&res->calls),
 		   (double)res->elapsed_ns / 1e9, rate, seed,
-		   atomic_load(&res->timeout) ? " (run hit its time limit)" : "");
+		   atomic_load(&res->timeout) ? " (run hit its time limit)" :
+						"");
 	if (hung)
 		diag("hang: %s", res->hang_what);
-	tap_result(!hung, "fuzz: no call blocked longer than %" PRIu64 " s", hang_s);
+	tap_result(!hung, "fuzz: no call blocked longer than %" PRIu64 " s",
+		   hang_s);
 	clean = atomic_load(&res->anomalies) == 0;
 	for (unsigned int i = 0; i < ARRAY_SIZE(res->anomaly_what) &&
-			 i < atomic_load(&res->anomalies); i++)
+				 i < atomic_load(&res->anomalies);
+	     i++)
 		diag("anomaly: %s", res->anomaly_what[i]);
 	tap_result(clean, "fuzz: every result well-formed (%llu anomalies)",
 		   (unsigned long long)atomic_load(&res->anomalies));
+
+	/* Everything the child held is gone (work items may lag a little). */
+	for (int i = 0; i < 100; i++) {
+		refs_after = module_refcount();
+		if (refs_after == refs_before)
+			break;
+		sleep_ms(50);
+	}
+	tap_result(
+		refs_after == refs_before,
+		"fuzz: module reference count back to %d once the fuzzer exited (%d)",
+		refs_before, refs_after);
+
+	/*
+	 * The operations the fuzzer left pending are cancelled and completed
+	 * from the module's workqueue after it exits.  Let that finish, so
+	 * that the next test starts on a quiet system (the overlapped
+	 * selftests fail when they run at once; reported).
+	 */
+	sleep_ms((unsigned int)param_u64("settle_ms", 5000, 5000));
 	return tap_exit();
 }

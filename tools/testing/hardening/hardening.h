@@ -40,11 +40,11 @@
 
 #include <linux/wsaevent.h>
 
-#define WSAEVENT_DEVICE		"/dev/wsaevent"
-#define NSEC_PER_MSEC		1000000ULL
-#define NSEC_PER_SEC		1000000000ULL
+#define WSAEVENT_DEVICE "/dev/wsaevent"
+#define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_SEC 1000000000ULL
 
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static inline uint64_t now_ns(void)
 {
@@ -94,7 +94,8 @@ static inline bool rng_chance(uint64_t *s, unsigned int percent)
 
 static inline uint64_t rng_seed_mix(uint64_t seed, uint64_t salt)
 {
-	uint64_t s = seed ^ (salt * 0x9E3779B97F4A7C15ULL) ^ 0xD1B54A32D192ED03ULL;
+	uint64_t s = seed ^ (salt * 0x9E3779B97F4A7C15ULL) ^
+		     0xD1B54A32D192ED03ULL;
 
 	if (!s)
 		s = 1;
@@ -124,7 +125,8 @@ static inline const char *param_lookup(const char *key, char *buf, size_t len)
 	int i;
 
 	for (i = param_argc - 1; i >= 1; i--) {
-		if (!strncmp(param_argv[i], key, klen) && param_argv[i][klen] == '=')
+		if (!strncmp(param_argv[i], key, klen) &&
+		    param_argv[i][klen] == '=')
 			return param_argv[i] + klen + 1;
 	}
 
@@ -145,7 +147,8 @@ static inline const char *param_lookup(const char *key, char *buf, size_t len)
 			for (tok = strtok_r(line, " \n", &save); tok;
 			     tok = strtok_r(NULL, " \n", &save)) {
 				if (!strncmp(tok, want, strlen(want))) {
-					snprintf(buf, len, "%s", tok + strlen(want));
+					snprintf(buf, len, "%s",
+						 tok + strlen(want));
 					fclose(f);
 					return buf;
 				}
@@ -165,7 +168,8 @@ static inline bool tier_debug(void)
 }
 
 /* Unsigned parameter; @normal / @debug are the tier defaults. */
-static inline uint64_t param_u64(const char *key, uint64_t normal, uint64_t debug)
+static inline uint64_t param_u64(const char *key, uint64_t normal,
+				 uint64_t debug)
 {
 	char buf[64];
 	const char *v = param_lookup(key, buf, sizeof(buf));
@@ -201,7 +205,7 @@ static inline void tap_skip_all(const char *why)
 {
 	printf("TAP version 13\n1..0 # SKIP %s\n", why);
 	fflush(stdout);
-	exit(4);	/* KSFT_SKIP */
+	exit(4); /* KSFT_SKIP */
 }
 
 static inline void __attribute__((format(printf, 2, 3)))
@@ -264,9 +268,18 @@ static inline int wsa_change(int ev, unsigned long cmd)
 	return (int)prev;
 }
 
-static inline int wsa_set(int ev)   { return wsa_change(ev, WSAEVENT_IOC_EVENT_SET); }
-static inline int wsa_reset(int ev) { return wsa_change(ev, WSAEVENT_IOC_EVENT_RESET); }
-static inline int wsa_pulse(int ev) { return wsa_change(ev, WSAEVENT_IOC_EVENT_PULSE); }
+static inline int wsa_set(int ev)
+{
+	return wsa_change(ev, WSAEVENT_IOC_EVENT_SET);
+}
+static inline int wsa_reset(int ev)
+{
+	return wsa_change(ev, WSAEVENT_IOC_EVENT_RESET);
+}
+static inline int wsa_pulse(int ev)
+{
+	return wsa_change(ev, WSAEVENT_IOC_EVENT_PULSE);
+}
 
 /* READ: returns the flags (MANUAL|SIGNALED) or -errno. */
 static inline int wsa_read(int ev)
@@ -293,7 +306,8 @@ static inline int wsa_wait(int ctx, bool all, const __u32 *fds, uint32_t count,
 		.alert = alert >= 0 ? (__u32)alert : 0,
 	};
 
-	if (ioctl(ctx, all ? WSAEVENT_IOC_WAIT_ALL : WSAEVENT_IOC_WAIT_ANY, &w) < 0)
+	if (ioctl(ctx, all ? WSAEVENT_IOC_WAIT_ALL : WSAEVENT_IOC_WAIT_ANY,
+		  &w) < 0)
 		return -errno;
 	return (int)w.index;
 }

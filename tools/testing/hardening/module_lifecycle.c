@@ -12,7 +12,9 @@
  *   - an event fd is open and in an epoll set,
  *   - an event file is in flight in a unix socket (SCM_RIGHTS) and
  *     nothing else holds it,
- * and succeed as soon as the last one is gone.  Then "loads" times
+ *   - a socket has an association and a pending overlapped receive,
+ * and succeed as soon as the last one is gone (closing the context
+ * cancels the overlapped receive, although the socket stays open).  Then "loads" times
  * (default 50): load, open, create, set, wait, close, unload.  Finally,
  * with kmemleak available, a scan must find nothing new.
  *
@@ -26,8 +28,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define MODNAME		"wsaevent"
-#define KMEMLEAK	"/sys/kernel/debug/kmemleak"
+#define MODNAME "wsaevent"
+#define KMEMLEAK "/sys/kernel/debug/kmemleak"
 
 static const char *module_path;
 static int module_fd = -1;
@@ -134,7 +136,7 @@ static void case_child(void)
 		close(ready[0]);
 		if (write(ready[1], "r", 1) != 1)
 			_exit(2);
-		if (read(go[0], &c, 1) != 1)	/* the parent says when */
+		if (read(go[0], &c, 1) != 1) /* the parent says when */
 			_exit(2);
 		_exit(wsa_set(ev) == 0 ? 0 : 1);
 	}
@@ -165,7 +167,8 @@ static void case_epoll(void)
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev, &ee);
 	close(ctx);
 	expect_refused("an event fd in an epoll set is open");
-	tap_result(epoll_wait(ep, &out, 1, 0) == 1, "epoll reports the signaled event");
+	tap_result(epoll_wait(ep, &out, 1, 0) == 1,
+		   "epoll reports the signaled event");
 	/* epoll does not pin the file: closing the fd removes it from the set. */
 	close(ev);
 	tap_result(epoll_wait(ep, &out, 1, 0) == 0,
@@ -181,8 +184,10 @@ static void case_in_flight(void)
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = "x", .iov_len = 1 };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
@@ -202,6 +207,54 @@ static void case_in_flight(void)
 	expect_unloads("the sockets holding it are closed");
 }
 
+/*
+ * An association and a pending overlapped receive: closing the context
+ * and event fds cancels the operation and frees everything, although the
+ * socket stays open.
+ */
+static void case_socket(void)
+{
+	static uint64_t overlapped[4] __attribute__((aligned(8)));
+	static char buf[64];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	int ctx = wsa_open(), ev = wsa_create(ctx, 0), sv[2], ret;
+	struct wsaevent_select_args sel = { .mask = WSAEVENT_FD_READ |
+						    WSAEVENT_FD_CLOSE };
+	struct wsaevent_io_args io = {
+		.op = WSAEVENT_OP_RECV,
+		.iov = (uintptr_t)&iov,
+		.iovcnt = 1,
+		.io_flags = WSAEVENT_IO_EVENT,
+		.overlapped = (uintptr_t)overlapped,
+	};
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return;
+	sel.sock = io.sock = (__u32)sv[0];
+	sel.event = io.event = (__u32)ev;
+	overlapped[0] = 0x103; /* STATUS_PENDING */
+	ioctl(ctx, WSAEVENT_IOC_SELECT, &sel);
+	ret = ioctl(ctx, WSAEVENT_IOC_SUBMIT, &io);
+	if (ret != -1 || errno != EINPROGRESS)
+		diag("SUBMIT: %d (%s)", ret, strerror(errno));
+	expect_refused(
+		"a socket has an association and a pending overlapped receive");
+	close(ev);
+	close(ctx);
+	for (int i = 0; i < 200 && overlapped[0] == 0x103; i++)
+		sleep_ms(10);
+	tap_result(
+		(int64_t)overlapped[0] == -ECANCELED,
+		"closing the context cancelled the pending receive (Internal %lld)",
+		(long long)overlapped[0]);
+	expect_unloads(
+		"the context and event fds are closed (the sockets still open)");
+	if (write(sv[1], "z", 1) != 1)
+		diag("the socket pair broke");
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void case_loop(unsigned int loads)
 {
 	unsigned int i, done = 0;
@@ -212,20 +265,24 @@ static void case_loop(unsigned int loads)
 		__u32 fds[1];
 
 		if (loaded() && (ret = unload_retry())) {
-			snprintf(why, sizeof(why), "round %u: rmmod: %s", i, strerror(-ret));
+			snprintf(why, sizeof(why), "round %u: rmmod: %s", i,
+				 strerror(-ret));
 			break;
 		}
 		ret = load();
 		if (ret) {
-			snprintf(why, sizeof(why), "round %u: insmod: %s", i, strerror(-ret));
+			snprintf(why, sizeof(why), "round %u: insmod: %s", i,
+				 strerror(-ret));
 			break;
 		}
 		ctx = wsa_open();
 		ev = ctx >= 0 ? wsa_create(ctx, 0) : -1;
 		fds[0] = (__u32)ev;
 		if (ctx < 0 || ev < 0 || wsa_set(ev) != 0 ||
-		    wsa_wait(ctx, false, fds, 1, 0, -1) != 0 || wsa_read(ev) != 0) {
-			snprintf(why, sizeof(why), "round %u: the module did not work", i);
+		    wsa_wait(ctx, false, fds, 1, 0, -1) != 0 ||
+		    wsa_read(ev) != 0) {
+			snprintf(why, sizeof(why),
+				 "round %u: the module did not work", i);
 			close(ev);
 			close(ctx);
 			break;
@@ -234,13 +291,14 @@ static void case_loop(unsigned int loads)
 		close(ctx);
 		ret = unload_retry();
 		if (ret) {
-			snprintf(why, sizeof(why), "round %u: rmmod: %s", i, strerror(-ret));
+			snprintf(why, sizeof(why), "round %u: rmmod: %s", i,
+				 strerror(-ret));
 			break;
 		}
 		done++;
 	}
-	tap_result(done == loads, "%u of %u load/use/unload rounds%s%s", done, loads,
-		   why[0] ? ": " : "", why);
+	tap_result(done == loads, "%u of %u load/use/unload rounds%s%s", done,
+		   loads, why[0] ? ": " : "", why);
 }
 
 /* A kmemleak scan; returns the number of suspected leaks, or -1. */
@@ -252,7 +310,7 @@ static int kmemleak_scan(void)
 
 	if (write_file_str(KMEMLEAK, "scan"))
 		return -1;
-	sleep_ms(6000);		/* objects younger than 5 s are not reported */
+	sleep_ms(6000); /* objects younger than 5 s are not reported */
 	if (write_file_str(KMEMLEAK, "scan"))
 		return -1;
 	fd = open(KMEMLEAK, O_RDONLY | O_CLOEXEC);
@@ -266,7 +324,8 @@ static int kmemleak_scan(void)
 		     line = strtok_r(NULL, "\n", &save)) {
 			if (strstr(line, "unreferenced object"))
 				n++;
-			if (shown++ < 40)	/* the first reports; all are in the log */
+			if (shown++ <
+			    40) /* the first reports; all are in the log */
 				printf("# kmemleak: %s\n", line);
 		}
 	}
@@ -296,7 +355,7 @@ int main(int argc, char **argv)
 	if (module_refcount() != 0)
 		tap_skip_all(MODNAME " is in use by another process");
 
-	tap_plan(18);
+	tap_plan(21);
 	diag("module %s", module_path);
 
 	ret = (int)syscall(SYS_finit_module, module_fd, "", 0) ? -errno : 0;
@@ -308,6 +367,7 @@ int main(int argc, char **argv)
 	case_child();
 	case_epoll();
 	case_in_flight();
+	case_socket();
 	case_loop(loads);
 
 	if (!loaded()) {

@@ -12,7 +12,11 @@
  *  - RLIMIT_NOFILE bounds the number of events a process can create;
  *  - event memory is charged to the creator's memory cgroup
  *    (GFP_KERNEL_ACCOUNT; the file and dentry caches are accounted too);
- *  - a wait names at most 64 objects.
+ *  - a wait names at most 64 objects;
+ *  - an association cannot keep its own context alive: SELECT on a
+ *    pollable fd that holds a reference to the context (an io_uring with
+ *    the context registered as a fixed file) must fail, or everything
+ *    must still be freed once every fd is closed.
  *
  * Needs root (it drops privileges in children).
  */
@@ -24,11 +28,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <linux/io_uring.h>
 
-#define NOBODY		65534
-#define CGROOT		"/tmp/wsaevent-cgroup2"
-#define CGTEST		CGROOT "/wsaevent-test"
-#define NEVENTS_MEMCG	2000
+#define NOBODY 65534
+#define CGROOT "/tmp/wsaevent-cgroup2"
+#define CGTEST CGROOT "/wsaevent-test"
+#define NEVENTS_MEMCG 2000
 
 /* Runs @fn in a child; returns its exit status (or 128 + signal). */
 static int in_child(int (*fn)(void *), void *arg)
@@ -91,12 +96,12 @@ static int unprivileged_steal(void *arg)
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", s->owner, s->fd);
 	fd = open(path, O_RDWR);
 	if (fd >= 0)
-		return 20;		/* reopened it */
+		return 20; /* reopened it */
 	pidfd = (int)syscall(SYS_pidfd_open, s->owner, 0);
 	if (pidfd >= 0) {
 		fd = (int)syscall(SYS_pidfd_getfd, pidfd, s->fd, 0);
 		if (fd >= 0)
-			return 21;	/* copied it */
+			return 21; /* copied it */
 		if (errno != EPERM)
 			return 22;
 	}
@@ -110,7 +115,7 @@ static int rlimit_bound(void *arg)
 	int ctx = wsa_open(), n = 0, fd, open_before;
 
 	(void)arg;
-	open_before = count_fds();	/* unreadable once privileges are gone */
+	open_before = count_fds(); /* unreadable once privileges are gone */
 	if (ctx < 0 || open_before < 0 || drop_privileges())
 		return 10;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
@@ -148,7 +153,8 @@ static struct memcg_result *memcg_res;
 
 static int memcg_charge(void *arg)
 {
-	struct rlimit rl = { .rlim_cur = 4 * NEVENTS_MEMCG, .rlim_max = 4 * NEVENTS_MEMCG };
+	struct rlimit rl = { .rlim_cur = 4 * NEVENTS_MEMCG,
+			     .rlim_max = 4 * NEVENTS_MEMCG };
 	char pid[32];
 	int ctx, *fds, i;
 
@@ -182,8 +188,10 @@ static void memcg_test(void)
 	mkdir(CGROOT, 0755);
 	if (access(CGROOT "/cgroup.controllers", F_OK)) {
 		if (mount("none", CGROOT, "cgroup2", 0, NULL)) {
-			tap_result(true, "memcg charges events # SKIP no cgroup2 (%s)",
-				   strerror(errno));
+			tap_result(
+				true,
+				"memcg charges events # SKIP no cgroup2 (%s)",
+				strerror(errno));
 			return;
 		}
 		mounted_here = true;
@@ -191,22 +199,30 @@ static void memcg_test(void)
 	write_file_str(CGROOT "/cgroup.subtree_control", "+memory");
 	mkdir(CGTEST, 0755);
 	if (access(CGTEST "/memory.current", F_OK)) {
-		tap_result(true, "memcg charges events # SKIP no memory controller");
+		tap_result(true,
+			   "memcg charges events # SKIP no memory controller");
 	} else {
-		memcg_res = mmap(NULL, sizeof(*memcg_res), PROT_READ | PROT_WRITE,
+		memcg_res = mmap(NULL, sizeof(*memcg_res),
+				 PROT_READ | PROT_WRITE,
 				 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 		st = in_child(memcg_charge, NULL);
 		if (st == 0) {
-			long per = (memcg_res->after - memcg_res->before) / NEVENTS_MEMCG;
+			long per = (memcg_res->after - memcg_res->before) /
+				   NEVENTS_MEMCG;
 
 			diag("memcg: %ld -> %ld bytes for %d events (%ld bytes each), "
-			     "%ld after closing them", memcg_res->before, memcg_res->after,
-			     NEVENTS_MEMCG, per, memcg_res->closed);
+			     "%ld after closing them",
+			     memcg_res->before, memcg_res->after, NEVENTS_MEMCG,
+			     per, memcg_res->closed);
 			/* An event is at least its file, dentry and struct. */
-			tap_result(per >= 256,
-				   "memcg charges each event to its creator (%ld bytes)", per);
+			tap_result(
+				per >= 256,
+				"memcg charges each event to its creator (%ld bytes)",
+				per);
 		} else {
-			tap_result(false, "memcg charges events: child failed (%d)", st);
+			tap_result(false,
+				   "memcg charges events: child failed (%d)",
+				   st);
 		}
 		munmap(memcg_res, sizeof(*memcg_res));
 	}
@@ -214,6 +230,59 @@ static void memcg_test(void)
 	if (mounted_here)
 		umount(CGROOT);
 	rmdir(CGROOT);
+}
+
+/* 8. No reference cycle through an io_uring holding the context. */
+static int uring_cycle(void *arg)
+{
+	struct io_uring_params p = { 0 };
+	struct wsaevent_select_args sa = { .mask = WSAEVENT_FD_READ };
+	int ctx = wsa_open(), ev, ring, ret;
+
+	(void)arg;
+	ev = wsa_create(ctx, 0);
+	ring = (int)syscall(__NR_io_uring_setup, 4, &p);
+	if (ctx < 0 || ev < 0)
+		return 10;
+	if (ring < 0)
+		return 4; /* no io_uring: nothing to check */
+	if (syscall(__NR_io_uring_register, ring, IORING_REGISTER_FILES, &ctx,
+		    1))
+		return 4;
+	sa.sock = (__u32)ring;
+	sa.event = (__u32)ev;
+	ret = ioctl(ctx, WSAEVENT_IOC_SELECT, &sa);
+	printf("# SELECT on an io_uring holding the context: %s\n",
+	       ret ? strerror(errno) : "accepted");
+	close(ev);
+	close(ctx);
+	close(ring);
+	return 0;
+}
+
+static void uring_cycle_test(void)
+{
+	int before = module_refcount(), after = -1, st;
+
+	st = in_child(uring_cycle, NULL);
+	if (st == 4) {
+		tap_result(
+			true,
+			"no reference cycle through io_uring # SKIP no io_uring");
+		return;
+	}
+	/* io_uring drops its files from a workqueue: give it a moment. */
+	for (int i = 0; i < 100; i++) {
+		after = module_refcount();
+		if (after == before)
+			break;
+		sleep_ms(50);
+	}
+	tap_result(
+		st == 0 && after == before,
+		"an association cannot keep its own context alive (io_uring holding "
+		"the context): module refcount %d after closing everything, %d before",
+		after, before);
 }
 
 int main(int argc, char **argv)
@@ -229,34 +298,38 @@ int main(int argc, char **argv)
 		tap_skip_all("needs root");
 	if (access(WSAEVENT_DEVICE, R_OK | W_OK))
 		tap_skip_all(WSAEVENT_DEVICE " not available");
-	tap_plan(8);
+	tap_plan(9);
 
 	if (stat(WSAEVENT_DEVICE, &stt))
 		memset(&stt, 0, sizeof(stt));
-	tap_result(S_ISCHR(stt.st_mode) &&
-		   (stt.st_mode & 07777) == 0666,
+	tap_result(S_ISCHR(stt.st_mode) && (stt.st_mode & 07777) == 0666,
 		   WSAEVENT_DEVICE " is a character device of mode 0666 (%04o)",
 		   stt.st_mode & 07777);
 
 	st = in_child(unprivileged_use, NULL);
-	tap_result(st == 0, "uid %d without capabilities can open it and use events (%d)",
-		   NOBODY, st);
+	tap_result(
+		st == 0,
+		"uid %d without capabilities can open it and use events (%d)",
+		NOBODY, st);
 
 	ctx = wsa_open();
 	ev = wsa_create(ctx, WSAEVENT_EVENT_SIGNALED);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", ev);
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	tap_result(fd < 0 && errno == ENXIO,
-		   "an event cannot be reopened through /proc/<pid>/fd, even by root (%s)",
-		   fd < 0 ? strerror(errno) : "reopened");
+	tap_result(
+		fd < 0 && errno == ENXIO,
+		"an event cannot be reopened through /proc/<pid>/fd, even by root (%s)",
+		fd < 0 ? strerror(errno) : "reopened");
 	if (fd >= 0)
 		close(fd);
 
 	s.owner = getpid();
 	s.fd = ev;
 	st = in_child(unprivileged_steal, &s);
-	tap_result(st == 0, "an unprivileged process cannot take a root process's event "
-		   "(/proc/<pid>/fd, pidfd_getfd) (%d)", st);
+	tap_result(st == 0,
+		   "an unprivileged process cannot take a root process's event "
+		   "(/proc/<pid>/fd, pidfd_getfd) (%d)",
+		   st);
 
 	ctx2 = wsa_open();
 	ev2 = wsa_create(ctx2, WSAEVENT_EVENT_SIGNALED);
@@ -269,8 +342,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i <= WSAEVENT_MAX_WAIT_COUNT; i++)
 		fds[i] = (__u32)ev;
 	ret = wsa_wait(ctx, false, fds, WSAEVENT_MAX_WAIT_COUNT + 1, 0, -1);
-	tap_result(ret == -EINVAL, "a wait names at most %d objects (%s for %d)",
-		   WSAEVENT_MAX_WAIT_COUNT, ret < 0 ? strerror(-ret) : "it waited",
+	tap_result(ret == -EINVAL,
+		   "a wait names at most %d objects (%s for %d)",
+		   WSAEVENT_MAX_WAIT_COUNT,
+		   ret < 0 ? strerror(-ret) : "it waited",
 		   WSAEVENT_MAX_WAIT_COUNT + 1);
 	close(ev);
 	close(ev2);
@@ -278,9 +353,12 @@ int main(int argc, char **argv)
 	close(ctx2);
 
 	st = in_child(rlimit_bound, NULL);
-	tap_result(st == 0, "RLIMIT_NOFILE bounds the events of an unprivileged process "
-		   "(EMFILE at the limit) (%d)", st);
+	tap_result(st == 0,
+		   "RLIMIT_NOFILE bounds the events of an unprivileged process "
+		   "(EMFILE at the limit) (%d)",
+		   st);
 
 	memcg_test();
+	uring_cycle_test();
 	return tap_exit();
 }

@@ -44,18 +44,19 @@
 #include <pthread.h>
 #include <sys/resource.h>
 
-#define NA		4
-#define NG		3
-#define NA_CONSUMERS	3
-#define NSLOTS		16
-#define RESERVED_FD	900	/* private dups of group A consumers */
+#define NA 4
+#define NG 3
+#define NA_CONSUMERS 3
+#define NSLOTS 16
+#define RESERVED_FD 900 /* private dups of group A consumers */
 
 static uint64_t seed;
 static atomic_bool stop;
 static atomic_ullong violations;
 static char violation_what[8][200];
 
-static void violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void violation(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 static void violation(const char *fmt, ...)
 {
@@ -64,7 +65,8 @@ static void violation(const char *fmt, ...)
 
 	if (n < ARRAY_SIZE(violation_what)) {
 		va_start(ap, fmt);
-		vsnprintf(violation_what[n], sizeof(violation_what[n]), fmt, ap);
+		vsnprintf(violation_what[n], sizeof(violation_what[n]), fmt,
+			  ap);
 		va_end(ap);
 	}
 }
@@ -117,14 +119,15 @@ static void *a_consumer(void *p)
 		for (i = 0; i < NA; i++)
 			perm[i] = i;
 		for (i = 0; i < NA; i++) {
-			unsigned int j = i + rng_below(&rng, NA - i), t = perm[i];
+			unsigned int j = i + rng_below(&rng, NA - i),
+				     t = perm[i];
 
 			perm[i] = perm[j];
 			perm[j] = t;
 		}
 		n = rng_below(&rng, NA) + 1;
 		if (!all && rng_chance(&rng, 5))
-			n = 0;		/* only the alert */
+			n = 0; /* only the alert */
 		for (i = 0; i < n; i++) {
 			which[i] = perm[i];
 			fds[i] = (__u32)ev_a[perm[i]];
@@ -150,25 +153,34 @@ static void *a_consumer(void *p)
 			atomic_fetch_add(&a_wait_ok, 1);
 			if ((unsigned int)ret == n) {
 				if (alert_idx < 0)
-					violation("A: index %d == count without an alert", ret);
+					violation(
+						"A: index %d == count without an alert",
+						ret);
 				else
-					atomic_fetch_add(&a_consumed[alert_idx], 1);
+					atomic_fetch_add(&a_consumed[alert_idx],
+							 1);
 			} else if (all) {
 				if (ret != 0)
-					violation("A: WAIT_ALL returned index %d", ret);
+					violation(
+						"A: WAIT_ALL returned index %d",
+						ret);
 				for (i = 0; i < n; i++)
-					atomic_fetch_add(&a_consumed[which[i]], 1);
+					atomic_fetch_add(&a_consumed[which[i]],
+							 1);
 			} else if ((unsigned int)ret < n) {
 				atomic_fetch_add(&a_consumed[which[ret]], 1);
 			} else {
-				violation("A: WAIT_ANY returned index %d for %u objects", ret, n);
+				violation(
+					"A: WAIT_ANY returned index %d for %u objects",
+					ret, n);
 			}
 		} else if (ret == -ETIMEDOUT) {
 			atomic_fetch_add(&a_timeouts, 1);
 		} else if (ret == -EINTR) {
 			atomic_fetch_add(&a_eintr, 1);
 		} else if (ret == -EBADF && dup_used) {
-			atomic_fetch_add(&a_ebadf, 1);	/* the closer was first */
+			atomic_fetch_add(&a_ebadf,
+					 1); /* the closer was first */
 		} else {
 			violation("A: wait failed: %s", strerror(-ret));
 		}
@@ -215,10 +227,12 @@ static void *g_setter(void *p)
 				int prev = wsa_set(ev_g[i]);
 
 				if (prev == 0)
-					atomic_fetch_add(&g_sets_effective[i], 1);
+					atomic_fetch_add(&g_sets_effective[i],
+							 1);
 				else
-					violation("G: SET of event %d found %d after all read reset",
-						  i, prev);
+					violation(
+						"G: SET of event %d found %d after all read reset",
+						i, prev);
 			}
 			atomic_fetch_add(&g_rounds, 1);
 		}
@@ -237,7 +251,7 @@ static void *g_consumer(void *p)
 		unsigned int off = rng_below(&rng, NG);
 		int ret;
 
-		for (int i = 0; i < NG; i++)	/* some rotation of the set */
+		for (int i = 0; i < NG; i++) /* some rotation of the set */
 			fds[i] = (__u32)ev_g[(i + off) % NG];
 		ret = wsa_wait(ctx_g, true, fds, NG, deadline_short(&rng), -1);
 		if (ret == 0)
@@ -267,7 +281,9 @@ static void *g_observer(void *p)
 		for (i = 1; i < NG; i++)
 			if (!s[i - 1] && s[i]) {
 				atomic_fetch_add(&g_partial, 1);
-				violation("G: partial set: event %d reset, event %d signaled", i - 1, i);
+				violation(
+					"G: partial set: event %d reset, event %d signaled",
+					i - 1, i);
 			}
 		/* A poll consumes all or nothing; then all must read reset. */
 		ret = wsa_wait(ctx_g, true, fds, NG, 0, -1);
@@ -278,8 +294,9 @@ static void *g_observer(void *p)
 		for (i = 0; i < NG; i++)
 			if (wsa_read(ev_g[i]) & WSAEVENT_EVENT_SIGNALED) {
 				atomic_fetch_add(&g_partial, 1);
-				violation("G: event %d signaled after a %s WAIT_ALL poll", i,
-					  ret == 0 ? "successful" : "failed");
+				violation(
+					"G: event %d signaled after a %s WAIT_ALL poll",
+					i, ret == 0 ? "successful" : "failed");
 			}
 		atomic_fetch_add(&g_observed, 1);
 		pthread_mutex_unlock(&g_lock);
@@ -291,7 +308,8 @@ static void *g_observer(void *p)
 /* ---- group P ------------------------------------------------------------------ */
 
 static int ctx_p, ev_pa, ev_pm, ev_ms;
-static atomic_ullong p_pulses_a, p_pulses_m, p_woken_a, p_woken_m, p_ms_ok, p_reads;
+static atomic_ullong p_pulses_a, p_pulses_m, p_woken_a, p_woken_m, p_ms_ok,
+	p_reads;
 
 static void check_never_signaled(void)
 {
@@ -330,10 +348,13 @@ static void *p_waiter(void *p)
 		unsigned int n = with_ms ? 3 : 2;
 		int ret;
 
-		if (rng_chance(&rng, 30)) {	/* WAIT_ALL on the signaled manual one */
+		if (rng_chance(&rng,
+			       30)) { /* WAIT_ALL on the signaled manual one */
 			ret = wsa_wait(ctx_p, true, &fds[2], 1, 0, -1);
 			if (ret != 0)
-				violation("P: WAIT_ALL on a signaled manual event returned %d", ret);
+				violation(
+					"P: WAIT_ALL on a signaled manual event returned %d",
+					ret);
 			else
 				atomic_fetch_add(&p_ms_ok, 1);
 			continue;
@@ -346,7 +367,9 @@ static void *p_waiter(void *p)
 		else if (ret == 2)
 			atomic_fetch_add(&p_ms_ok, 1);
 		else if (with_ms)
-			violation("P: a wait naming a signaled manual event returned %d", ret);
+			violation(
+				"P: a wait naming a signaled manual event returned %d",
+				ret);
 		else if (ret != -ETIMEDOUT && ret != -EINTR)
 			violation("P: WAIT_ANY returned %d", ret);
 		if (rng_chance(&rng, 10))
@@ -372,7 +395,8 @@ static void *c_churner(void *p)
 	uint64_t rng = rng_seed_mix(seed, 800 + (uintptr_t)p);
 
 	while (!atomic_load(&stop)) {
-		unsigned int r = rng_below(&rng, 100), i = rng_below(&rng, NSLOTS);
+		unsigned int r = rng_below(&rng, 100),
+			     i = rng_below(&rng, NSLOTS);
 		int fd = atomic_load(&c_slot[i]), ret = 0;
 
 		atomic_fetch_add(&c_ops, 1);
@@ -380,7 +404,8 @@ static void *c_churner(void *p)
 			int nfd = wsa_create(ctx_c, rng_below(&rng, 4));
 
 			if (nfd < 0) {
-				violation("C: CREATE_EVENT failed: %s", strerror(-nfd));
+				violation("C: CREATE_EVENT failed: %s",
+					  strerror(-nfd));
 				continue;
 			}
 			atomic_fetch_add(&c_created, 1);
@@ -403,7 +428,8 @@ static void *c_churner(void *p)
 			unsigned int n = rng_below(&rng, 4) + 1;
 
 			for (unsigned int k = 0; k < n; k++)
-				fds[k] = (__u32)atomic_load(&c_slot[rng_below(&rng, NSLOTS)]);
+				fds[k] = (__u32)atomic_load(
+					&c_slot[rng_below(&rng, NSLOTS)]);
 			ret = wsa_wait(ctx_c, rng_chance(&rng, 30), fds, n,
 				       deadline_short(&rng), -1);
 			if (ret == -ETIMEDOUT || ret == -EINTR)
@@ -416,7 +442,8 @@ static void *c_churner(void *p)
 			if (stale_ok(-ret))
 				atomic_fetch_add(&c_stale, 1);
 			else
-				violation("C: operation %u failed: %s", r, strerror(-ret));
+				violation("C: operation %u failed: %s", r,
+					  strerror(-ret));
 		}
 	}
 	return NULL;
@@ -478,7 +505,8 @@ int main(int argc, char **argv)
 
 	tap_plan(6);
 	diag("stress_events: seed=%" PRIu64 " secs=%" PRIu64
-	     " (reproduce: WSAEVENT_TEST_SEED=%" PRIu64 ")", seed, secs, seed);
+	     " (reproduce: WSAEVENT_TEST_SEED=%" PRIu64 ")",
+	     seed, secs, seed);
 	refs_before = module_refcount();
 
 	ctx_a = wsa_open();
@@ -495,13 +523,15 @@ int main(int argc, char **argv)
 		ev_g[i] = wsa_create(ctx_g, 0);
 	ev_pa = wsa_create(ctx_p, 0);
 	ev_pm = wsa_create(ctx_p, WSAEVENT_EVENT_MANUAL);
-	ev_ms = wsa_create(ctx_p, WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED);
+	ev_ms = wsa_create(ctx_p,
+			   WSAEVENT_EVENT_MANUAL | WSAEVENT_EVENT_SIGNALED);
 	for (i = 0; i < NSLOTS; i++) {
 		c_slot[i] = wsa_create(ctx_c, i % 4);
 		atomic_fetch_add(&c_created, 1);
 	}
 
-#define ADD(f, a, s) (th[nth++] = (struct thread){ .fn = (f), .arg = (a), .signalled = (s) })
+#define ADD(f, a, s) \
+	(th[nth++] = (struct thread){ .fn = (f), .arg = (a), .signalled = (s) })
 	ADD(a_setter, 1, false);
 	ADD(a_setter, 2, false);
 	for (i = 0; i < NA_CONSUMERS; i++)
@@ -537,7 +567,10 @@ int main(int argc, char **argv)
 		ts.tv_sec += 60;
 		for (i = 0; i < nth; i++) {
 			if (pthread_timedjoin_np(th[i].t, NULL, &ts)) {
-				tap_result(false, "stress: thread %u did not stop within 60 s", i);
+				tap_result(
+					false,
+					"stress: thread %u did not stop within 60 s",
+					i);
 				fflush(stdout);
 				_exit(1);
 			}
@@ -553,8 +586,10 @@ int main(int argc, char **argv)
 		int fin = (wsa_read(ev_a[i]) & WSAEVENT_EVENT_SIGNALED) ? 1 : 0;
 
 		diag("A event %u: %llu SETs found it reset (%llu found it set), "
-		     "%llu consumptions, final state %d", i, sets,
-		     (unsigned long long)atomic_load(&a_sets_redundant[i]), cons, fin);
+		     "%llu consumptions, final state %d",
+		     i, sets,
+		     (unsigned long long)atomic_load(&a_sets_redundant[i]),
+		     cons, fin);
 		if (sets != cons + (unsigned long long)fin)
 			ok_a = false;
 	}
@@ -572,38 +607,49 @@ int main(int argc, char **argv)
 	/* G */
 	{
 		unsigned long long all = atomic_load(&g_all_consumed);
-		int fin0 = (wsa_read(ev_g[0]) & WSAEVENT_EVENT_SIGNALED) ? 1 : 0;
+		int fin0 = (wsa_read(ev_g[0]) & WSAEVENT_EVENT_SIGNALED) ? 1 :
+									   0;
 
 		for (i = 0; i < NG; i++) {
-			int fin = (wsa_read(ev_g[i]) & WSAEVENT_EVENT_SIGNALED) ? 1 : 0;
-			unsigned long long sets = atomic_load(&g_sets_effective[i]);
+			int fin =
+				(wsa_read(ev_g[i]) & WSAEVENT_EVENT_SIGNALED) ?
+					1 :
+					0;
+			unsigned long long sets =
+				atomic_load(&g_sets_effective[i]);
 
-			if (sets != all + (unsigned long long)fin || fin != fin0)
+			if (sets != all + (unsigned long long)fin ||
+			    fin != fin0)
 				ok_g = false;
-			diag("G event %u: %llu SETs, final state %d", i, sets, fin);
+			diag("G event %u: %llu SETs, final state %d", i, sets,
+			     fin);
 		}
 		diag("G: %llu rounds set, %llu WAIT_ALL consumed all, %llu observations, "
-		     "%llu partial sets seen", (unsigned long long)atomic_load(&g_rounds), all,
+		     "%llu partial sets seen",
+		     (unsigned long long)atomic_load(&g_rounds), all,
 		     (unsigned long long)atomic_load(&g_observed),
 		     (unsigned long long)atomic_load(&g_partial));
-		tap_result(ok_g && atomic_load(&g_partial) == 0 && all > 0,
-			   "wait-all: atomic, no partial set ever seen, counts balance");
+		tap_result(
+			ok_g && atomic_load(&g_partial) == 0 && all > 0,
+			"wait-all: atomic, no partial set ever seen, counts balance");
 	}
 
 	/* P */
 	{
-		unsigned long long pa = atomic_load(&p_pulses_a), wa = atomic_load(&p_woken_a);
+		unsigned long long pa = atomic_load(&p_pulses_a),
+				   wa = atomic_load(&p_woken_a);
 
 		check_never_signaled();
 		diag("P: %llu auto pulses woke %llu, %llu manual pulses woke %llu; "
-		     "%llu waits on the set manual event; %llu state checks", pa, wa,
-		     (unsigned long long)atomic_load(&p_pulses_m),
+		     "%llu waits on the set manual event; %llu state checks",
+		     pa, wa, (unsigned long long)atomic_load(&p_pulses_m),
 		     (unsigned long long)atomic_load(&p_woken_m),
 		     (unsigned long long)atomic_load(&p_ms_ok),
 		     (unsigned long long)atomic_load(&p_reads));
 		if (wa > pa)
 			ok_p = false;
-		tap_result(ok_p, "pulse: never leaves an event signaled; "
+		tap_result(ok_p,
+			   "pulse: never leaves an event signaled; "
 			   "an auto-reset pulse wakes at most one waiter");
 	}
 
@@ -612,7 +658,9 @@ int main(int argc, char **argv)
 	     (unsigned long long)atomic_load(&c_created),
 	     (unsigned long long)atomic_load(&c_stale));
 
-	for (i = 0; i < ARRAY_SIZE(violation_what) && i < atomic_load(&violations); i++)
+	for (i = 0;
+	     i < ARRAY_SIZE(violation_what) && i < atomic_load(&violations);
+	     i++)
 		diag("violation: %s", violation_what[i]);
 	tap_result(atomic_load(&violations) == 0,
 		   "no operation returned an unexplained result (%llu)",
@@ -640,8 +688,9 @@ int main(int argc, char **argv)
 	close(ctx_p);
 	close(ctx_c);
 	refs_after = module_refcount();
-	tap_result(refs_after == refs_before,
-		   "module reference count back to %d once every fd is closed (now %d)",
-		   refs_before, refs_after);
+	tap_result(
+		refs_after == refs_before,
+		"module reference count back to %d once every fd is closed (now %d)",
+		refs_before, refs_after);
 	return tap_exit();
 }

@@ -10,5 +10,6 @@
 #include <windows.h>
 
 #define WSACreateEventEx(manual, initial) CreateEventW(NULL, (manual), (initial), NULL)
+#define WSASleepEx SleepEx
 
 #endif /* WSA_WINE_WSAEVENT_H */
