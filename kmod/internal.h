@@ -54,6 +54,7 @@
 
 #include <linux/bvec.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/irq_work.h>
 #include <linux/kref.h>
@@ -331,6 +332,7 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all);
 void wsaevent_wake_waiters_locked(struct wsaevent_event *ev);
 
 /* sock.c */
+struct socket *wsaevent_fdget_sock(unsigned int fd, struct fd *f);
 __poll_t wsaevent_sock_poll_level(struct wsaevent_sock *ws, struct file *file);
 int wsaevent_sock_select(struct wsaevent_ctx *ctx, void __user *argp);
 int wsaevent_sock_release_ioctl(struct wsaevent_ctx *ctx, unsigned long fd);

@@ -512,14 +512,9 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 	if (ret)
 		return ret;
 
-	f = fdget(args.sock);
-	if (!f.file)
-		return -EBADF;
-	sock = sock_from_file(f.file);
-	if (!sock) {
-		ret = -ENOTSOCK;
-		goto out_fd;
-	}
+	sock = wsaevent_fdget_sock(args.sock, &f);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
 	if (args.io_flags & WSAEVENT_IO_EVENT) {
 		ev = wsaevent_event_fget(ctx, args.event, &ret);
 		if (!ev)
@@ -614,12 +609,12 @@ int wsaevent_io_cancel_ioctl(struct wsaevent_ctx *ctx, void __user *argp)
 
 	if (args.flags == WSAEVENT_CANCEL_SOCKET) {
 		struct socket *sock;
-		struct fd f = fdget(args.sock);
+		struct fd f;
 
-		if (!f.file)
-			return -EBADF;
-		sock = sock_from_file(f.file);
-		ws = sock ? wsaevent_sock_get(ctx, sock) : NULL;
+		sock = wsaevent_fdget_sock(args.sock, &f);
+		if (IS_ERR(sock))
+			return PTR_ERR(sock);
+		ws = wsaevent_sock_get(ctx, sock);
 		if (ws) {
 			mutex_lock(&ws->io_mutex);
 			ret = wsaevent_io_cancel_locked(ws, 0);
@@ -627,7 +622,7 @@ int wsaevent_io_cancel_ioctl(struct wsaevent_ctx *ctx, void __user *argp)
 			wsaevent_sock_put(ws);
 		}
 		fdput(f);
-		return sock ? ret : -ENOTSOCK;
+		return ret;
 	}
 	if (args.flags != WSAEVENT_CANCEL_THREAD || args.sock)
 		return -EINVAL;

@@ -29,6 +29,29 @@ struct wsaevent_sock_pt {
 	int err;
 };
 
+/**
+ * wsaevent_fdget_sock() - look up a socket by fd
+ * @fd: the fd
+ * @f: set, and held, on success: the caller fdput()s it
+ *
+ * Return: the socket, or ERR_PTR(-EBADF) or ERR_PTR(-ENOTSOCK) with
+ * nothing held.
+ */
+struct socket *wsaevent_fdget_sock(unsigned int fd, struct fd *f)
+{
+	struct socket *sock;
+
+	*f = fdget(fd);
+	if (!f->file)
+		return ERR_PTR(-EBADF);
+	sock = sock_from_file(f->file);
+	if (!sock) {
+		fdput(*f);
+		return ERR_PTR(-ENOTSOCK);
+	}
+	return sock;
+}
+
 static struct wsaevent_sock *wsaevent_sock_lookup(struct wsaevent_ctx *ctx,
 						  void *key)
 {
@@ -558,14 +581,9 @@ int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp)
 
 	if (copy_from_user(&args, argp, sizeof(args)))
 		return -EFAULT;
-	f = fdget(args.sock);
-	if (!f.file)
-		return -EBADF;
-	sock = sock_from_file(f.file);
-	if (!sock) {
-		ret = -ENOTSOCK;
-		goto out;
-	}
+	sock = wsaevent_fdget_sock(args.sock, &f);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
 
 	/* Under sock_mutex, so that no select slips in between. */
 	mutex_lock(&ctx->sock_mutex);
@@ -581,7 +599,6 @@ int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp)
 		spin_unlock(&f.file->f_lock);
 	}
 	mutex_unlock(&ctx->sock_mutex);
-out:
 	fdput(f);
 	return ret;
 }

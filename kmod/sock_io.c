@@ -159,14 +159,9 @@ static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 	if (!send && clear_user(&uargs->msg_flags, sizeof(args.msg_flags)))
 		return -EFAULT;
 
-	f = fdget(args.sock);
-	if (!f.file)
-		return -EBADF;
-	sock = sock_from_file(f.file);
-	if (!sock) {
-		ret = -ENOTSOCK;
-		goto out;
-	}
+	sock = wsaevent_fdget_sock(args.sock, &f);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
 
 	ret = import_iovec(send ? ITER_SOURCE : ITER_DEST,
 			   u64_to_user_ptr(args.iov), args.iovcnt,
@@ -307,14 +302,9 @@ int wsaevent_sock_accept(struct wsaevent_ctx *ctx, void __user *argp)
 	if (uaddr && clear_user(uaddr, args.addrlen))
 		return -EFAULT;
 
-	f = fdget(args.sock);
-	if (!f.file)
-		return -EBADF;
-	sock = sock_from_file(f.file);
-	if (!sock) {
-		ret = -ENOTSOCK;
-		goto out;
-	}
+	sock = wsaevent_fdget_sock(args.sock, &f);
+	if (IS_ERR(sock))
+		return PTR_ERR(sock);
 
 	fd = get_unused_fd_flags(args.flags & SOCK_CLOEXEC ? O_CLOEXEC : 0);
 	if (fd < 0) {
