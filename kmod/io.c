@@ -204,7 +204,7 @@ static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 	op->done += ret;
 	/* MSG_WAITALL on a stream: complete when full, or at end of file. */
 	if (stream && op->flags & MSG_WAITALL && ret) {
-		op->iter = msg.msg_iter;
+		iov_iter_advance(&op->iter, ret);
 		if (iov_iter_count(&op->iter))
 			return 0;
 	}
@@ -255,8 +255,13 @@ static int wsaevent_op_try_send(struct wsaevent_op *op, bool sync)
 	if (ret < 0)
 		goto failed;
 
+	/*
+	 * Advance by what was sent, not by msg_iter: a protocol may have
+	 * copied more than it sent (AF_UNIX frees the last skb when the peer
+	 * goes away and returns the bytes sent before it).
+	 */
 	op->done += ret;
-	op->iter = msg.msg_iter;
+	iov_iter_advance(&op->iter, ret);
 	if (iov_iter_count(&op->iter))
 		return 0;
 	wsaevent_op_dequeue(op);

@@ -381,10 +381,18 @@ struct wsaevent_sock *wsaevent_sock_get_or_create(struct wsaevent_ctx *ctx,
 	return ws;
 }
 
-static bool wsaevent_is_own_file(struct wsaevent_ctx *ctx, struct file *file)
+/*
+ * Files an association may not watch: our own (a wake-up would recurse),
+ * and io_uring instances, which can hold our context among their
+ * registered files; an association holds a non-socket's file, so that
+ * would be a reference cycle that nothing breaks.  io_uring's fops are
+ * not exported: recognise its anonymous inode by name.
+ */
+static bool wsaevent_select_refuses(struct wsaevent_ctx *ctx, struct file *file)
 {
 	return file->f_op == &wsaevent_event_fops ||
-	       file->f_op == ctx->file->f_op;
+	       file->f_op == ctx->file->f_op ||
+	       !strcmp(file_dentry(file)->d_name.name, "[io_uring]");
 }
 
 /*
@@ -424,7 +432,7 @@ int wsaevent_sock_select(struct wsaevent_ctx *ctx, void __user *argp)
 	f = fdget(args.sock);
 	if (!f.file)
 		return -EBADF;
-	if (wsaevent_is_own_file(ctx, f.file) || !file_can_poll(f.file)) {
+	if (wsaevent_select_refuses(ctx, f.file) || !file_can_poll(f.file)) {
 		ret = -ENOTSOCK;
 		goto out;
 	}
