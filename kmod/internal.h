@@ -212,8 +212,9 @@ enum wsaevent_sock_kind {
  * @pending: recorded and not yet enumerated.
  * @reported: recorded once and not re-enabled since.
  * @errors: the error of each recorded bit (positive errno).
- * @rx_seen, @urg_seen, @backlog_seen: what the last evaluation saw, to
- *	tell a new arrival from a condition that merely still holds.
+ * @rx_seen, @urg_seen, @backlog_seen: what the last evaluation saw (TCP:
+ *	the receive sequence; AF_UNIX and UDP: queued skbs), to tell a new
+ *	arrival from a condition that merely still holds.
  * @accepted: came from accept(); no FD_CONNECT.
  * @connected: has been connected.
  * @connect_err: a failed connect's error, latched.

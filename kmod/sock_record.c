@@ -119,6 +119,21 @@ static void wsaevent_cond_listen(struct wsaevent_sock *ws, struct sock *sk,
 	ws->backlog_seen = backlog;
 }
 
+/*
+ * FD_READ from the number of queued skbs (AF_UNIX, UDP): a new arrival is
+ * a longer queue than the last evaluation saw, not any wake-up that says
+ * EPOLLIN, so that a spurious wake-up records nothing.
+ */
+static void wsaevent_cond_queue(struct wsaevent_sock *ws, u32 qlen,
+				struct wsaevent_cond *c)
+{
+	if (qlen)
+		c->bits |= WSAEVENT_FD_READ;
+	if (qlen > ws->rx_seen)
+		c->arrivals |= WSAEVENT_FD_READ;
+	ws->rx_seen = qlen;
+}
+
 static void wsaevent_cond_connect(struct wsaevent_sock *ws,
 				  struct wsaevent_cond *c)
 {
@@ -195,8 +210,7 @@ static void wsaevent_cond_tcp(struct wsaevent_sock *ws, struct sock *sk,
 }
 
 static void wsaevent_cond_unix_stream(struct wsaevent_sock *ws,
-				      struct sock *sk, __poll_t woken,
-				      struct wsaevent_cond *c)
+				      struct sock *sk, struct wsaevent_cond *c)
 {
 	int state = READ_ONCE(sk->sk_state);
 	struct sock *peer;
@@ -211,11 +225,7 @@ static void wsaevent_cond_unix_stream(struct wsaevent_sock *ws,
 	if (!ws->connected)
 		return;
 
-	if (!skb_queue_empty_lockless(&sk->sk_receive_queue)) {
-		c->bits |= WSAEVENT_FD_READ;
-		if (woken & EPOLLIN)
-			c->arrivals |= WSAEVENT_FD_READ;
-	}
+	wsaevent_cond_queue(ws, skb_queue_len_lockless(&sk->sk_receive_queue), c);
 
 	if (READ_ONCE(sk->sk_err) == ECONNRESET)
 		WRITE_ONCE(ws->reset, true);
@@ -235,25 +245,22 @@ static void wsaevent_cond_unix_stream(struct wsaevent_sock *ws,
 }
 
 static void wsaevent_cond_dgram(struct wsaevent_sock *ws, struct sock *sk,
-				__poll_t woken, struct wsaevent_cond *c)
+				struct wsaevent_cond *c)
 {
-	bool readable, bound, connected;
+	u32 qlen = skb_queue_len_lockless(&sk->sk_receive_queue);
+	bool bound, connected;
 
-	readable = !skb_queue_empty_lockless(&sk->sk_receive_queue);
 	if (sk->sk_family == AF_UNIX) {
 		connected = wsaevent_unix_peer(sk);
 		bound = connected || READ_ONCE(unix_sk(sk)->addr);
 	} else {
-		readable |= !skb_queue_empty_lockless(&udp_sk(sk)->reader_queue);
+		/* udp_recvmsg() moves datagrams to reader_queue: count both. */
+		qlen += skb_queue_len_lockless(&udp_sk(sk)->reader_queue);
 		connected = READ_ONCE(sk->sk_state) == TCP_ESTABLISHED;
 		bound = READ_ONCE(inet_sk(sk)->inet_num);
 	}
 
-	if (readable) {
-		c->bits |= WSAEVENT_FD_READ;
-		if (woken & EPOLLIN)
-			c->arrivals |= WSAEVENT_FD_READ;
-	}
+	wsaevent_cond_queue(ws, qlen, c);
 	if (bound && sock_writeable(sk))
 		c->bits |= WSAEVENT_FD_WRITE;
 	if (connected)
@@ -307,10 +314,10 @@ void wsaevent_sock_update_locked(struct wsaevent_sock *ws, __poll_t level,
 		wsaevent_cond_tcp(ws, sk, &c);
 		break;
 	case WSAEVENT_SOCK_UNIX_STREAM:
-		wsaevent_cond_unix_stream(ws, sk, woken, &c);
+		wsaevent_cond_unix_stream(ws, sk, &c);
 		break;
 	case WSAEVENT_SOCK_DGRAM:
-		wsaevent_cond_dgram(ws, sk, woken, &c);
+		wsaevent_cond_dgram(ws, sk, &c);
 		break;
 	case WSAEVENT_SOCK_GENERIC:
 		wsaevent_cond_generic(level, woken, &c);
