@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -922,6 +923,27 @@ TEST(pipe_readable_writable_hangup)
 	ASSERT_EQ(0, ev_wait(ctx, ev, 5000));
 	EXPECT_EQ(WSAEVENT_FD_CLOSE, enum_ev(ctx, p[0], ev, NULL) & WSAEVENT_FD_CLOSE);
 	close(p[0]);
+	close(ev);
+	close(ctx);
+}
+
+TEST(eventfd_readable_and_writable)
+{
+	int ctx = ctx_open(), ev = ev_create(ctx, WSAEVENT_EVENT_MANUAL);
+	int efd = eventfd(0, EFD_NONBLOCK);
+	uint64_t v = 1;
+
+	ASSERT_LE(0, ev);
+	ASSERT_LE(0, efd);
+	/* Writable at once; not readable until written. */
+	ASSERT_EQ(0, sel(ctx, efd, ev, WSAEVENT_FD_READ | WSAEVENT_FD_WRITE, 0));
+	EXPECT_EQ(WSAEVENT_FD_WRITE, enum_ev(ctx, efd, ev, NULL));
+	EXPECT_EQ(0, ev_signaled(ev));
+	ASSERT_EQ(8, write(efd, &v, sizeof(v)));
+	ASSERT_EQ(0, ev_wait(ctx, ev, 5000));
+	EXPECT_EQ(WSAEVENT_FD_READ, enum_ev(ctx, efd, ev, NULL) & WSAEVENT_FD_READ);
+	ASSERT_EQ(8, read(efd, &v, sizeof(v)));
+	close(efd);
 	close(ev);
 	close(ctx);
 }
