@@ -8,6 +8,7 @@
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
@@ -179,7 +180,8 @@ static int wsaevent_event_release(struct inode *inode, struct file *file)
 	wsaevent_event_detach_ops(ev);
 	irq_work_sync(&ev->poll_work);
 	fput(ev->ctx->file);
-	kfree(ev);
+	/* A wait may still be reading it under RCU: see wsaevent_event_lookup_rcu(). */
+	kfree_rcu(ev, rcu);
 	return 0;
 }
 
@@ -269,4 +271,39 @@ struct wsaevent_event *wsaevent_event_fget(struct wsaevent_ctx *ctx, u32 fd,
 		return NULL;
 	}
 	return ev;
+}
+
+/**
+ * wsaevent_event_lookup_rcu() - look up an event of @ctx by fd, without a reference
+ * @ctx: the context the event must belong to
+ * @fd: the fd
+ *
+ * For waits that can be decided at once: they read and consume the
+ * event's state under @ctx->lock, inside the same RCU read-side section,
+ * and never queue on it.  The event stays valid until that section ends:
+ * its file is removed from the fd table before it is released, and the
+ * release frees it with kfree_rcu().  On kernels whose files are
+ * SLAB_TYPESAFE_BY_RCU (a struct file may be reused for another file
+ * inside the section), this always answers NULL and the caller falls
+ * back to wsaevent_event_fget(); see Kbuild.
+ *
+ * Return: the event, or NULL for anything else (the caller then takes
+ * the slow path, which reports the error).
+ */
+struct wsaevent_event *wsaevent_event_lookup_rcu(struct wsaevent_ctx *ctx,
+						 u32 fd)
+{
+#ifdef WSAEVENT_HAVE_RCU_FREED_FILES
+	struct wsaevent_event *ev;
+	struct file *file;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
+	file = lookup_fd_rcu(fd);
+	if (!file || READ_ONCE(file->f_op) != &wsaevent_event_fops)
+		return NULL;
+	ev = file->private_data;
+	return ev->ctx == ctx ? ev : NULL;
+#else
+	return NULL;
+#endif
 }

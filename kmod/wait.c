@@ -16,6 +16,7 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/overflow.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -218,6 +219,64 @@ static int wsaevent_wait_blocking(struct wsaevent_ctx *ctx,
 	return 0;
 }
 
+/* WAIT_ALL cannot name an object twice: it would need it twice. */
+static bool wsaevent_wait_has_duplicates(struct wsaevent_event **evs, u32 count)
+{
+	u32 i, j;
+
+	for (i = 0; i < count; i++)
+		for (j = i + 1; j < count; j++)
+			if (evs[i] == evs[j])
+				return true;
+	return false;
+}
+
+static int wsaevent_try_wait(struct wsaevent_ctx *ctx,
+			     struct wsaevent_event **evs, u32 count, bool all,
+			     bool alert)
+{
+	int idx;
+
+	spin_lock_irq(&ctx->lock);
+	idx = wsaevent_try_wait_locked(ctx, evs, count, all, alert);
+	spin_unlock_irq(&ctx->lock);
+	return idx;
+}
+
+/*
+ * A wait decided at once, the common case, takes no file references: the
+ * objects are looked up under RCU into @evs and tried under the lock
+ * inside the same read-side section (wsaevent_event_lookup_rcu()).
+ * Returns the index that satisfied the wait, -ETIMEDOUT when nothing is
+ * signaled and the wait must not block (@block false), or -EAGAIN when
+ * the slow path must run: to block, or to report an invalid argument.
+ */
+static int wsaevent_wait_at_once(struct wsaevent_ctx *ctx,
+				 struct wsaevent_event **evs, const u32 *fds,
+				 u32 count, bool all, bool alert, u32 alert_fd,
+				 bool block)
+{
+	int idx = -EAGAIN;
+	u32 i;
+
+	rcu_read_lock();
+	for (i = 0; i < count + alert; i++) {
+		evs[i] = wsaevent_event_lookup_rcu(ctx, i < count ? fds[i] :
+						   alert_fd);
+		if (!evs[i])
+			goto out;
+	}
+	if (all && wsaevent_wait_has_duplicates(evs, count))
+		goto out;
+
+	idx = wsaevent_try_wait(ctx, evs, count, all, alert);
+	if (idx < 0)
+		idx = block ? -EAGAIN : -ETIMEDOUT;
+out:
+	rcu_read_unlock();
+	return idx;
+}
+
 static void wsaevent_put_events(struct wsaevent_event **evs, u32 nr)
 {
 	u32 i;
@@ -242,7 +301,7 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 	struct wsaevent_wait_args args;
 	struct wsaevent_wait_args __user *uargs = argp;
 	ktime_t timeout, *to = NULL;
-	u32 i, j, nr = 0, index;
+	u32 i, nr = 0, index;
 	bool alert;
 	int ret, idx;
 
@@ -262,6 +321,19 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 			   array_size(args.count, sizeof(fds[0]))))
 		return -EFAULT;
 
+	if (args.timeout != WSAEVENT_TIMEOUT_INFINITE) {
+		timeout = args.timeout > KTIME_MAX ? KTIME_MAX : args.timeout;
+		to = &timeout;
+	}
+
+	idx = wsaevent_wait_at_once(ctx, evs, fds, args.count, all, alert,
+				    args.alert,
+				    !to || ktime_compare(*to, ktime_get()) > 0);
+	if (idx == -ETIMEDOUT)
+		return idx;
+	if (idx >= 0)
+		return put_user(idx, &uargs->index) ? -EFAULT : 0;
+
 	for (i = 0; i < args.count + alert; i++, nr++) {
 		evs[i] = wsaevent_event_fget(ctx, i < args.count ?
 					     fds[i] : args.alert, &ret);
@@ -269,22 +341,11 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 			goto out;
 	}
 
-	/* WAIT_ALL cannot name an object twice: it would need it twice. */
 	ret = -EINVAL;
-	if (all)
-		for (i = 0; i < args.count; i++)
-			for (j = i + 1; j < args.count; j++)
-				if (evs[i] == evs[j])
-					goto out;
+	if (all && wsaevent_wait_has_duplicates(evs, args.count))
+		goto out;
 
-	if (args.timeout != WSAEVENT_TIMEOUT_INFINITE) {
-		timeout = args.timeout > KTIME_MAX ? KTIME_MAX : args.timeout;
-		to = &timeout;
-	}
-
-	spin_lock_irq(&ctx->lock);
-	idx = wsaevent_try_wait_locked(ctx, evs, args.count, all, alert);
-	spin_unlock_irq(&ctx->lock);
+	idx = wsaevent_try_wait(ctx, evs, args.count, all, alert);
 
 	if (idx >= 0) {
 		index = idx;
