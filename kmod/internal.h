@@ -61,6 +61,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/socket.h>
@@ -108,6 +109,9 @@ struct wsaevent_ctx {
  *	wake-up callback.
  * @socks: &struct wsaevent_sock.event_node of the associations that
  *	signal this event.  Under @ctx->lock.
+ * @rcu: frees the event a grace period after its file is released, for
+ *	the waits that look events up under RCU (wait.c).  Shares its
+ *	memory with @socks, which is empty and unused by then.
  * @ops: &struct wsaevent_op.event_node of the overlapped operations
  *	that signal this event at completion.  Under @ctx->lock.
  */
@@ -119,7 +123,10 @@ struct wsaevent_event {
 	struct list_head waiters;
 	wait_queue_head_t poll_wq;
 	struct irq_work poll_work;
-	struct list_head socks;
+	union {
+		struct list_head socks;
+		struct rcu_head rcu;
+	};
 	struct list_head ops;
 };
 
@@ -284,8 +291,13 @@ struct wsaevent_pin {
  * @flags: MSG_* flags.
  * @compat: write the overlapped fields 32 bits wide.
  * @winsock_af: write an AF_INET6 source address with Winsock's value.
+ * @inplace: the first try, inside WSAEVENT_IOC_SUBMIT: the operation is
+ *	on the submitter's stack, @iter covers the user's buffers directly,
+ *	@uargs says where the results go, and nothing is pinned or held.
+ *	An operation that must wait is moved to the heap and pinned.
+ * @uargs: with @inplace, the submission's arguments.
  * @done: bytes transferred so far (a send, a MSG_WAITALL receive).
- * @iter: what remains to transfer, over @data.
+ * @iter: what remains to transfer, over @data (or the user's buffers).
  * @data: the pinned buffers.
  * @result: the pinned WSAOVERLAPPED.
  * @from: the pinned source-address buffer of a receive, or empty.
@@ -305,6 +317,8 @@ struct wsaevent_op {
 	u32 flags;
 	bool compat;
 	bool winsock_af;
+	bool inplace;
+	const struct wsaevent_io_args *uargs;
 	size_t done;
 	struct iov_iter iter;
 	struct wsaevent_pin data;
@@ -324,6 +338,8 @@ extern const struct file_operations wsaevent_event_fops;
 int wsaevent_create_event(struct wsaevent_ctx *ctx, void __user *argp);
 struct wsaevent_event *wsaevent_event_fget(struct wsaevent_ctx *ctx, u32 fd,
 					   int *err);
+struct wsaevent_event *wsaevent_event_lookup_rcu(struct wsaevent_ctx *ctx,
+						 u32 fd);
 void wsaevent_event_signal_locked(struct wsaevent_event *ev);
 
 void wsaevent_event_signal_from_sock(struct wsaevent_event *ev);
@@ -367,6 +383,8 @@ int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
 		       unsigned long nr, bool write);
 int wsaevent_pin_range(struct wsaevent_pin *pin, unsigned long uaddr,
 		       size_t len);
+int wsaevent_probe_iovec(const struct iovec *iov, unsigned long nr, bool write);
+int wsaevent_probe_range(unsigned long uaddr, size_t len, bool write);
 void wsaevent_pin_write(struct wsaevent_pin *pin, size_t off, const void *src,
 			size_t len);
 void wsaevent_pin_store_release(struct wsaevent_pin *pin, u64 val, bool compat);

@@ -2,15 +2,18 @@
 /*
  * wsaevent: overlapped I/O completed by the kernel.
  *
- * WSAEVENT_IOC_SUBMIT pins an operation's buffers and result fields,
- * queues it on its socket's association (one queue per direction, in
- * posting order) and, when nothing is queued ahead of it, tries it at
- * once without blocking.  What cannot complete then is completed by the
- * association's io_work, which the socket's wake-up callback queues: it
- * runs each queue in order with MSG_DONTWAIT, under the submitter's
- * credentials, into the pinned pages, then writes the results into the
- * caller's WSAOVERLAPPED (status last, with release semantics) and
- * signals the operation's event.  No userspace thread is involved.
+ * WSAEVENT_IOC_SUBMIT queues an operation on its socket's association
+ * (one queue per direction, in posting order) and, when nothing is
+ * queued ahead of it, tries it at once without blocking, straight on the
+ * caller's buffers: an operation that completes then costs no
+ * allocation and no pinning, and its results are written into the
+ * caller's WSAOVERLAPPED with copy_to_user().  Only an operation that
+ * must wait is moved to the heap, its buffers and result fields pinned,
+ * and completed later by the association's io_work, which the socket's
+ * wake-up callback queues: it runs each queue in order with
+ * MSG_DONTWAIT, under the submitter's credentials, into the pinned
+ * pages, then writes the results (status last, with release semantics)
+ * and signals the operation's event.  No userspace thread is involved.
  *
  * Everything that touches an association's operations holds its
  * io_mutex, so a completion and a cancellation never overlap: a receive
@@ -94,43 +97,40 @@ static void wsaevent_op_detach_event(struct wsaevent_ctx *ctx,
 	if (op->event) {
 		if (signal)
 			wsaevent_event_signal_from_sock(op->event);
-		list_del(&op->event_node);
+		/* An in-place operation is on no list: the call holds the event. */
+		list_del_init(&op->event_node);
 		op->event = NULL;
 	}
 	spin_unlock_irq(&ctx->lock);
 }
 
-/*
- * Write the results of a dequeued operation into the caller's memory,
- * publish its status, signal its event and free it.
- */
-static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
-				 u32 msg_flags, const struct sockaddr_storage *from,
-				 int fromlen)
+/* Winsock's AF_INET6 is 23; the layouts are the same. */
+static const struct sockaddr_storage *
+wsaevent_op_from(const struct wsaevent_op *op,
+		 const struct sockaddr_storage *from, int fromlen,
+		 struct sockaddr_storage *win)
 {
-	struct wsaevent_ctx *ctx = op->ws->ctx;
+	if (!op->winsock_af || from->ss_family != AF_INET6)
+		return from;
+	memcpy(win, from, min_t(size_t, fromlen, sizeof(*win)));
+	win->ss_family = WSAEVENT_WINSOCK_AF_INET6;
+	return win;
+}
+
+/* The results of an operation that waited, through its pinned pages. */
+static void wsaevent_op_write_pinned(struct wsaevent_op *op, int err,
+				     size_t bytes, u32 msg_flags,
+				     const struct sockaddr_storage *from,
+				     int fromlen)
+{
 	size_t w = op->compat ? 4 : 8;
+	u64 b64 = bytes;
+	u32 b32 = bytes;
 
-	if (op->compat) {
-		u32 b = bytes;
-
-		wsaevent_pin_write(&op->result, w, &b, sizeof(b));
-	} else {
-		u64 b = bytes;
-
-		wsaevent_pin_write(&op->result, w, &b, sizeof(b));
-	}
+	wsaevent_pin_write(&op->result, w, op->compat ? (void *)&b32 : &b64, w);
 	wsaevent_pin_write(&op->result, 2 * w, &msg_flags, sizeof(msg_flags));
-	if (from && fromlen > 0) {
-		struct sockaddr_storage win;
+	if (from) {
 		s32 len = fromlen;
-
-		/* Winsock's AF_INET6 is 23; the layouts are the same. */
-		if (op->winsock_af && from->ss_family == AF_INET6) {
-			memcpy(&win, from, min_t(size_t, fromlen, sizeof(win)));
-			win.ss_family = WSAEVENT_WINSOCK_AF_INET6;
-			from = &win;
-		}
 
 		if (op->from.len)
 			wsaevent_pin_write(&op->from, 0, from,
@@ -140,9 +140,81 @@ static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
 	}
 	/* Last: whoever sees the status sees everything above. */
 	wsaevent_pin_store_release(&op->result, (u64)(s64)err, op->compat);
+}
+
+/*
+ * The results of an operation completed inside the submitting call,
+ * straight into the caller's memory (probed at submission).  A range the
+ * caller unmaps meanwhile misses its result, as it would miss the data.
+ */
+static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
+				   size_t bytes, u32 msg_flags,
+				   const struct sockaddr_storage *from,
+				   int fromlen)
+{
+	const struct wsaevent_io_args *a = op->uargs;
+	u8 __user *ov = u64_to_user_ptr(a->overlapped);
+	size_t w = op->compat ? 4 : 8;
+	u64 b64 = bytes, st64 = (u64)(s64)err;
+	u32 b32 = bytes, st32 = err;
+	unsigned long bad;
+
+	bad = copy_to_user(ov + w, op->compat ? (void *)&b32 : &b64, w);
+	bad |= copy_to_user(ov + 2 * w, &msg_flags, sizeof(msg_flags));
+	if (from) {
+		s32 len = fromlen;
+
+		if (a->addr && a->addrlen)
+			bad |= copy_to_user(u64_to_user_ptr(a->addr), from,
+					    min_t(size_t, fromlen,
+						  min_t(u32, a->addrlen,
+							sizeof(*from))));
+		if (a->addrlen_ptr)
+			bad |= put_user(len, (s32 __user *)
+					u64_to_user_ptr(a->addrlen_ptr));
+	}
+	/* Last, as wsaevent_pin_store_release() does. */
+	smp_wmb();
+	bad |= copy_to_user(ov, op->compat ? (void *)&st32 : &st64, w);
+	if (bad)
+		pr_debug_ratelimited("wsaevent: an operation's WSAOVERLAPPED went away before its results\n");
+}
+
+/*
+ * Write the results of a dequeued operation into the caller's memory,
+ * publish its status, signal its event and release the operation.
+ */
+static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
+				 u32 msg_flags, const struct sockaddr_storage *from,
+				 int fromlen)
+{
+	struct wsaevent_ctx *ctx = op->ws->ctx;
+	struct sockaddr_storage win;
+
+	if (from && fromlen > 0)
+		from = wsaevent_op_from(op, from, fromlen, &win);
+	else
+		from = NULL;
+	if (op->inplace)
+		wsaevent_op_write_user(op, err, bytes, msg_flags, from, fromlen);
+	else
+		wsaevent_op_write_pinned(op, err, bytes, msg_flags, from,
+					 fromlen);
 
 	wsaevent_op_detach_event(ctx, op, true);
-	wsaevent_op_free(ctx, op);
+	if (op->inplace)
+		atomic_dec(&ctx->nr_ops);
+	else
+		wsaevent_op_free(ctx, op);
+}
+
+/* Does a receive store its source address? */
+static bool wsaevent_op_wants_from(const struct wsaevent_op *op)
+{
+	if (op->inplace)
+		return (op->uargs->addr && op->uargs->addrlen) ||
+		       op->uargs->addrlen_ptr;
+	return op->from.len || op->fromlen.len;
 }
 
 static bool wsaevent_op_is_stream(struct wsaevent_sock *ws)
@@ -183,7 +255,7 @@ static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 	}
 
 	msg.msg_iter = op->iter;
-	if (op->from.len || op->fromlen.len)
+	if (wsaevent_op_wants_from(op))
 		msg.msg_name = &from;
 	ret = sock_recvmsg(ws->sock, &msg, op->flags | MSG_DONTWAIT);
 	if (ret == -EAGAIN)
@@ -278,14 +350,18 @@ failed:
 
 static int wsaevent_op_try(struct wsaevent_op *op, bool sync)
 {
-	const struct cred *old = override_creds(op->cred);
+	const struct cred *old = NULL;
 	int ret;
 
+	/* In place, the submitter is the current task. */
+	if (!op->inplace)
+		old = override_creds(op->cred);
 	if (op->op == WSAEVENT_OP_RECV)
 		ret = wsaevent_op_try_recv(op, sync);
 	else
 		ret = wsaevent_op_try_send(op, sync);
-	revert_creds(old);
+	if (old)
+		revert_creds(old);
 	return ret;
 }
 
@@ -407,15 +483,58 @@ static int wsaevent_io_check_args(const struct wsaevent_io_args *args)
 	return 0;
 }
 
-/* Pin what the operation reads or writes, and charge it. */
-static int wsaevent_op_prepare(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
-			       const struct wsaevent_io_args *args,
-			       const struct iovec *iov)
+/* Probe what an in-place try reads or writes: see wsaevent_probe_range(). */
+static int wsaevent_io_probe(const struct wsaevent_io_args *args,
+			     const struct iovec *iov)
 {
 	bool recv = args->op == WSAEVENT_OP_RECV;
+	bool compat = args->io_flags & WSAEVENT_IO_COMPAT;
 	int ret;
 
-	ret = wsaevent_pin_iovec(&op->data, iov, args->iovcnt, recv);
+	ret = wsaevent_probe_iovec(iov, args->iovcnt, recv);
+	if (!ret)
+		ret = wsaevent_probe_range(args->overlapped, compat ? 12 : 20,
+					   true);
+	if (!ret && recv && args->addr && args->addrlen)
+		ret = wsaevent_probe_range(args->addr,
+					   min_t(u32, args->addrlen,
+						 sizeof(struct sockaddr_storage)),
+					   true);
+	if (!ret && recv && args->addrlen_ptr)
+		ret = wsaevent_probe_range(args->addrlen_ptr, sizeof(s32), true);
+	return ret;
+}
+
+/* Drop the first @skip bytes of the buffers (already transferred). */
+static unsigned long wsaevent_iov_skip(struct iovec **iovp, unsigned long nr,
+				       size_t skip)
+{
+	struct iovec *iov = *iovp;
+
+	while (nr && skip >= iov->iov_len) {
+		skip -= iov->iov_len;
+		iov++;
+		nr--;
+	}
+	if (nr) {
+		iov->iov_base += skip;
+		iov->iov_len -= skip;
+	}
+	*iovp = iov;
+	return nr;
+}
+
+/* Pin what the rest of the operation reads or writes, and charge it. */
+static int wsaevent_op_pin(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
+			   const struct wsaevent_io_args *args,
+			   struct iovec *iov)
+{
+	bool recv = op->op == WSAEVENT_OP_RECV;
+	unsigned long nr;
+	int ret;
+
+	nr = wsaevent_iov_skip(&iov, args->iovcnt, op->done);
+	ret = wsaevent_pin_iovec(&op->data, iov, nr, recv);
 	if (!ret)
 		ret = wsaevent_pin_range(&op->result, args->overlapped,
 					 op->compat ? 12 : 20);
@@ -426,16 +545,10 @@ static int wsaevent_op_prepare(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	if (!ret && recv && args->addrlen_ptr)
 		ret = wsaevent_pin_range(&op->fromlen, args->addrlen_ptr,
 					 sizeof(s32));
-	if (!ret && !recv && args->addr && args->addrlen) {
-		if (copy_from_user(&op->addr, u64_to_user_ptr(args->addr),
-				   args->addrlen))
-			ret = -EFAULT;
-		op->addrlen = args->addrlen;
-	}
 	if (!ret)
 		ret = wsaevent_io_charge(ctx, wsaevent_op_pages(op));
 	if (ret) {
-		/* Nothing charged: the caller frees @op with kfree(). */
+		/* Nothing charged. */
 		wsaevent_unpin(&op->data, false);
 		wsaevent_unpin(&op->result, false);
 		wsaevent_unpin(&op->from, false);
@@ -447,8 +560,51 @@ static int wsaevent_op_prepare(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	return 0;
 }
 
-/* Queue @op and try it when it is first in line; see wsaevent_op_try(). */
-static int wsaevent_io_start(struct wsaevent_sock *ws, struct wsaevent_op *op)
+/*
+ * The in-place operation @op, queued, must wait: replace it in its queue
+ * with a copy on the heap whose remaining buffers and result fields are
+ * pinned, and which holds the socket's file, the submitter's credentials
+ * and a place on its event's list.  Returns 0, or an error with @op left
+ * queued and untouched.
+ */
+static int wsaevent_op_to_heap(struct wsaevent_op *op, struct iovec *iov)
+{
+	struct wsaevent_ctx *ctx = op->ws->ctx;
+	struct wsaevent_op *heap;
+	int ret;
+
+	lockdep_assert_held(&op->ws->io_mutex);
+
+	heap = kmemdup(op, sizeof(*op), GFP_KERNEL_ACCOUNT);
+	if (!heap)
+		return -ENOMEM;
+	ret = wsaevent_op_pin(ctx, heap, op->uargs, iov);
+	if (ret) {
+		kfree(heap);
+		return ret;
+	}
+	heap->inplace = false;
+	heap->uargs = NULL;
+	get_file(heap->file);
+	heap->cred = get_current_cred();
+	list_replace(&op->node, &heap->node);
+	INIT_LIST_HEAD(&heap->event_node);
+
+	spin_lock_irq(&ctx->lock);
+	if (heap->event)
+		list_add_tail(&heap->event_node, &heap->event->ops);
+	spin_unlock_irq(&ctx->lock);
+	return 0;
+}
+
+/*
+ * Queue the in-place @op and try it when it is first in line; see
+ * wsaevent_op_try().  Returns 0 (completed), -EMSGSIZE (completed with a
+ * truncated datagram), -EINPROGRESS (queued, on the heap) or an error
+ * (not started: nothing written or signaled).
+ */
+static int wsaevent_io_start(struct wsaevent_sock *ws, struct wsaevent_op *op,
+			     struct iovec *iov)
 {
 	bool recv = op->op == WSAEVENT_OP_RECV;
 	struct list_head *q = recv ? &ws->recv_q : &ws->send_q;
@@ -471,21 +627,38 @@ static int wsaevent_io_start(struct wsaevent_sock *ws, struct wsaevent_op *op)
 	WRITE_ONCE(ws->nr_ops, ws->nr_ops + 1);
 	if (recv)
 		WRITE_ONCE(ws->nr_recv, ws->nr_recv + 1);
-	if (!first) {
-		ret = -EINPROGRESS;
-	} else {
-		ret = wsaevent_op_try(op, true);
-		if (ret == 1)
-			ret = 0;
-		else if (!ret)
-			ret = -EINPROGRESS;
+	if (first) {
 		/*
-		 * Else -EMSGSIZE (completed with a truncated datagram) or a
-		 * synchronous failure (dequeued, not completed).
+		 * 1: completed; -EMSGSIZE: completed with a truncated
+		 * datagram; another error: dequeued, not started.
 		 */
+		ret = wsaevent_op_try(op, true);
+		if (ret)
+			goto out;
+	}
+
+	/*
+	 * It must wait.  A wake-up from now on queues io_work, which runs
+	 * on the heap copy once the mutex is dropped.
+	 */
+	ret = wsaevent_op_to_heap(op, iov);
+	if (!ret) {
+		ret = -EINPROGRESS;
+		goto out;
+	}
+	wsaevent_op_dequeue(op);
+	if (op->done) {
+		/*
+		 * Part of it is done: a receive completes with the bytes it
+		 * took, a send with the error (and the bytes it sent).
+		 */
+		wsaevent_op_complete(op, recv ? 0 : ret, op->done, 0, NULL, 0);
+		ret = recv ? 1 : -EINPROGRESS;
 	}
 out:
 	mutex_unlock(&ws->io_mutex);
+	if (ret == 1)
+		ret = 0;
 	if (recv && (ret == 0 || ret == -EMSGSIZE))
 		wsaevent_io_reenable_read(ws);
 	return ret;
@@ -505,7 +678,7 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 	struct wsaevent_event *ev = NULL;
 	struct wsaevent_io_args args;
 	struct wsaevent_sock *ws;
-	struct wsaevent_op *op;
+	struct wsaevent_op op;
 	struct iov_iter uiter;
 	struct socket *sock;
 	struct fd f;
@@ -530,63 +703,61 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 			   &iov, &uiter);
 	if (ret < 0)
 		goto out_ev;
+	/* import_iovec() leaves @iov NULL when the segments fit iovstack. */
+	if (!iov)
+		iov = iovstack;
+	ret = wsaevent_io_probe(&args, iov);
+	if (ret)
+		goto out_iov;
+
+	memset(&op, 0, sizeof(op));
+	INIT_LIST_HEAD(&op.event_node);
+	op.file = f.file;
+	op.event = ev;
+	op.owner = task_pid_nr(current);
+	op.op = args.op;
+	op.flags = args.flags;
+	op.compat = args.io_flags & WSAEVENT_IO_COMPAT;
+	op.winsock_af = args.io_flags & WSAEVENT_IO_WINSOCK_AF;
+	op.inplace = true;
+	op.uargs = &args;
+	op.iter = uiter;
+	if (args.op == WSAEVENT_OP_SEND && args.addr && args.addrlen) {
+		if (copy_from_user(&op.addr, u64_to_user_ptr(args.addr),
+				   args.addrlen)) {
+			ret = -EFAULT;
+			goto out_iov;
+		}
+		op.addrlen = args.addrlen;
+	}
 
 	ret = -ENOBUFS;
 	if (atomic_inc_return(&ctx->nr_ops) > READ_ONCE(wsaevent_max_ops))
 		goto out_nr;
-	ret = -ENOMEM;
-	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
-	if (!op)
-		goto out_nr;
-	op->op = args.op;
-	op->flags = args.flags;
-	op->compat = args.io_flags & WSAEVENT_IO_COMPAT;
-	op->winsock_af = args.io_flags & WSAEVENT_IO_WINSOCK_AF;
-	op->owner = task_pid_nr(current);
-	/* import_iovec() leaves @iov NULL when the segments fit iovstack. */
-	ret = wsaevent_op_prepare(ctx, op, &args, iov ?: iovstack);
-	if (ret) {
-		kfree(op);
-		goto out_nr;
-	}
-	op->file = get_file(f.file);
-	op->cred = get_current_cred();
-	INIT_LIST_HEAD(&op->event_node);
-
 	ws = wsaevent_sock_get_or_create(ctx, f.file, sock);
 	if (IS_ERR(ws)) {
 		ret = PTR_ERR(ws);
-		op->ws = NULL;
-		goto out_free_unqueued;
+		goto out_nr;
 	}
-	op->ws = ws;
+	op.ws = ws;
 
-	spin_lock_irq(&ctx->lock);
-	if (ev) {
-		/* WSARecv and WSASend reset hEvent before starting. */
-		if (args.io_flags & WSAEVENT_IO_RESET_EVENT)
-			ev->signaled = false;
-		op->event = ev;
-		list_add_tail(&op->event_node, &ev->ops);
+	/* WSARecv and WSASend reset hEvent before starting. */
+	if (ev && args.io_flags & WSAEVENT_IO_RESET_EVENT) {
+		spin_lock_irq(&ctx->lock);
+		ev->signaled = false;
+		spin_unlock_irq(&ctx->lock);
 	}
-	spin_unlock_irq(&ctx->lock);
 
-	ret = wsaevent_io_start(ws, op);
-	if (ret != 0 && ret != -EINPROGRESS && ret != -EMSGSIZE) {
-		/* Not started: no completion, nothing written. */
-		wsaevent_op_detach_event(ctx, op, false);
-		wsaevent_op_free(ctx, op);
-	}
+	ret = wsaevent_io_start(ws, &op, iov);
 	wsaevent_sock_put(ws);
-	goto out_iov;
-
-out_free_unqueued:
-	wsaevent_op_free(ctx, op);
-	goto out_iov;
+	/* Completed, or queued on the heap: the count is no longer ours. */
+	if (ret == 0 || ret == -EINPROGRESS || ret == -EMSGSIZE)
+		goto out_iov;
 out_nr:
 	atomic_dec(&ctx->nr_ops);
 out_iov:
-	kfree(iov);
+	if (iov != iovstack)
+		kfree(iov);
 out_ev:
 	if (ev)
 		fput(ev->file);

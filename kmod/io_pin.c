@@ -2,16 +2,19 @@
 /*
  * wsaevent: pinning the user memory of an overlapped operation.
  *
- * An overlapped operation completes from a workqueue, outside the
- * submitter's address space, so its buffers, its WSAOVERLAPPED and its
- * source-address fields are pinned at submission (an invalid one fails
- * the submission with EFAULT) and written through the pages.  Pinned
- * pages are charged against the context's max_pinned_kb (io.c).
+ * An overlapped operation that must wait completes from a workqueue,
+ * outside the submitter's address space, so its buffers, its
+ * WSAOVERLAPPED and its source-address fields are pinned (an invalid one
+ * fails the submission with EFAULT) and written through the pages.
+ * Pinned pages are charged against the context's max_pinned_kb (io.c).
+ * The first try, inside the submitting call, uses the user's memory
+ * directly; it only probes it first.
  */
 
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 
 #include "internal.h"
@@ -101,6 +104,60 @@ int wsaevent_pin_range(struct wsaevent_pin *pin, unsigned long uaddr,
 	struct iovec iov = { .iov_base = (void __user *)uaddr, .iov_len = len };
 
 	return wsaevent_pin_iovec(pin, &iov, 1, true);
+}
+
+/**
+ * wsaevent_probe_range() - fault in a user range without pinning it
+ * @uaddr: start
+ * @len: length; 0 probes nothing
+ * @write: the kernel will write it
+ *
+ * For an operation tried at once on the user's own buffers: a bad buffer
+ * fails the submission with EFAULT before a byte is taken from the
+ * socket, as when it is pinned.  One byte of each page is read, and
+ * written back unchanged when @write: the range belongs to the operation
+ * from its submission on.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int wsaevent_probe_range(unsigned long uaddr, size_t len, bool write)
+{
+	unsigned long end = uaddr + len, p;
+	u8 __user *up;
+	u8 c;
+
+	if (!len)
+		return 0;
+	if (end < uaddr || !access_ok((void __user *)uaddr, len))
+		return -EFAULT;
+	for (p = uaddr; p < end; p = (p & PAGE_MASK) + PAGE_SIZE) {
+		up = (u8 __user *)p;
+		if (get_user(c, up) || (write && put_user(c, up)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/**
+ * wsaevent_probe_iovec() - wsaevent_probe_range() on each buffer
+ * @iov: the buffers (kernel copy of the user's iovec array)
+ * @nr: number of entries
+ * @write: the kernel will write them (a receive)
+ *
+ * Return: 0 or -EFAULT.
+ */
+int wsaevent_probe_iovec(const struct iovec *iov, unsigned long nr, bool write)
+{
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		ret = wsaevent_probe_range((unsigned long)iov[i].iov_base,
+					   iov[i].iov_len, write);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /**
