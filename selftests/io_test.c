@@ -414,6 +414,131 @@ TEST_F(io, limit_on_outstanding_operations_is_enobufs)
 	fclose(f);
 }
 
+/* Set a module parameter; returns the old value. */
+static unsigned int set_param(const char *name, unsigned int val)
+{
+	char path[128];
+	unsigned int old = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/wsaevent/parameters/%s", name);
+	f = fopen(path, "r+");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%u", &old) != 1)
+		old = 0;
+	rewind(f);
+	fprintf(f, "%u\n", val);
+	fclose(f);
+	return old;
+}
+
+/*
+ * An operation that completes inside the call pins nothing, so the
+ * pinned-memory limit does not apply to it; one that must wait does.
+ */
+TEST_F(io, only_operations_that_wait_count_against_max_pinned_kb)
+{
+	static char big[64 * 1024], in[64 * 1024];
+	unsigned int old = set_param("max_pinned_kb", 4);
+	struct ovl o;
+
+	ASSERT_NE(0u, old);
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ(4, send(self->a, "abcd", 4, 0));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->b, .events = POLLIN }, 1, 5000));
+	/* 64 KiB of buffer, 4 bytes there: completes at once, unpinned. */
+	EXPECT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, in,
+			    sizeof(in), self->ev, &o, 0));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(4, o.internal_high);
+	EXPECT_EQ(1, ev_signaled(self->ev));
+	/* The same with nothing there must be pinned: past the limit. */
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, in,
+			     sizeof(in), self->ev, &o, 0));
+	EXPECT_EQ(ENOBUFS, errno);
+	EXPECT_EQ(0, ev_signaled(self->ev));
+	set_param("max_pinned_kb", old);
+}
+
+/*
+ * A send that goes out in part and cannot pin the rest completes with
+ * the error and the bytes it sent, which the peer receives: nothing sent
+ * is unaccounted for.
+ */
+TEST_F(io, partial_send_that_cannot_pin_the_rest_reports_what_was_sent)
+{
+	static char big[4 << 20], got[4 << 20];
+	unsigned int old = set_param("max_pinned_kb", 64);
+	int sndbuf = 4096;
+	size_t total = 0, i;
+	struct ovl o;
+	ssize_t n;
+
+	ASSERT_NE(0u, old);
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7 + 3);
+	EXPECT_EQ(-1, submit(self->ctx, self->a, WSAEVENT_OP_SEND, big,
+			     sizeof(big), self->ev, &o, 0));
+	EXPECT_EQ(EINPROGRESS, errno);
+	/* Completed already, with ENOBUFS and the bytes that went out. */
+	EXPECT_EQ(-ENOBUFS, status_of(&o));
+	EXPECT_LT(0, o.internal_high);
+	EXPECT_GT((int64_t)sizeof(big), o.internal_high);
+	EXPECT_EQ(1, ev_signaled(self->ev));
+	set_param("max_pinned_kb", old);
+
+	/* The peer gets exactly those bytes. */
+	shutdown(self->a, SHUT_WR);
+	while ((n = recv(self->b, got + total, sizeof(got) - total, 0)) > 0)
+		total += n;
+	EXPECT_EQ((size_t)o.internal_high, total);
+	EXPECT_EQ(0, memcmp(big, got, total));
+}
+
+/*
+ * A MSG_WAITALL receive that takes part of what it wants in the call and
+ * cannot pin its buffer to wait for the rest completes with what it took.
+ */
+TEST_F(io, partial_waitall_receive_that_cannot_pin_completes_with_its_bytes)
+{
+	static char in[64 * 1024];
+	unsigned int old = set_param("max_pinned_kb", 4);
+	struct ovl o;
+
+	ASSERT_NE(0u, old);
+	ASSERT_EQ(6, send(self->a, "abcdef", 6, 0));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->b, .events = POLLIN }, 1, 5000));
+	EXPECT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, in,
+			    sizeof(in), self->ev, &o, MSG_WAITALL));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(6, o.internal_high);
+	EXPECT_EQ(0, memcmp(in, "abcdef", 6));
+	EXPECT_EQ(1, ev_signaled(self->ev));
+	set_param("max_pinned_kb", old);
+}
+
+/* A MSG_WAITALL receive that waits keeps the bytes it took in the call. */
+TEST_F(io, waitall_receive_continues_after_the_bytes_taken_in_the_call)
+{
+	char in[10];
+	struct ovl o;
+
+	ASSERT_EQ(4, send(self->a, "0123", 4, 0));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->b, .events = POLLIN }, 1, 5000));
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, in,
+			     sizeof(in), self->ev, &o, MSG_WAITALL));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(STATUS_PENDING, status_of(&o));
+	ASSERT_EQ(6, send(self->a, "456789", 6, 0));
+	EXPECT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(10, o.internal_high);
+	EXPECT_EQ(0, memcmp(in, "0123456789", 10));
+}
+
 TEST(udp_truncation_and_source_address)
 {
 	int ctx = open(WSAEVENT_DEVICE, O_RDWR), ev = ev_create(ctx);
@@ -452,9 +577,77 @@ TEST(udp_truncation_and_source_address)
 	EXPECT_EQ(0, memcmp(buf, "0123", 4));
 	EXPECT_EQ((int)sizeof(from), fromlen);
 	EXPECT_EQ(mine.sin_port, from.sin_port);
+
+	/* The same, completed inside the call: the datagram is there. */
+	ASSERT_EQ(6, sendto(b, "abcdef", 6, 0, (void *)&sa, sizeof(sa)));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = a, .events = POLLIN }, 1, 5000));
+	memset(&from, 0, sizeof(from));
+	fromlen = -1;
+	o.internal = STATUS_PENDING;
+	EXPECT_EQ(-1, ioctl(ctx, WSAEVENT_IOC_SUBMIT, &args));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(-EMSGSIZE, status_of(&o));
+	EXPECT_EQ(4, o.internal_high);
+	EXPECT_EQ(0, memcmp(buf, "abcd", 4));
+	EXPECT_EQ((int)sizeof(from), fromlen);
+	EXPECT_EQ(mine.sin_port, from.sin_port);
+	EXPECT_EQ(1, ev_signaled(ev));
 	close(a);
 	close(b);
 	close(ev);
+	close(ctx);
+}
+
+/*
+ * A receive buffer the kernel cannot write fails the submission with
+ * EFAULT before anything is taken: the datagram stays in the socket
+ * (Linux's recv() would drop it).  Also for a buffer whose second page
+ * is bad.
+ */
+TEST(bad_receive_buffer_takes_no_datagram)
+{
+	int ctx = open(WSAEVENT_DEVICE, O_RDWR);
+	int a = socket(AF_INET, SOCK_DGRAM, 0), b = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	long pagesz = sysconf(_SC_PAGESIZE);
+	struct wsaevent_io_args args = { 0 };
+	socklen_t len = sizeof(sa);
+	char *two, buf[8];
+	struct iovec iov;
+	struct ovl o;
+
+	ASSERT_LE(0, ctx);
+	ASSERT_EQ(0, bind(a, (void *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, getsockname(a, (void *)&sa, &len));
+	ASSERT_EQ(5, sendto(b, "hello", 5, 0, (void *)&sa, sizeof(sa)));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = a, .events = POLLIN }, 1, 5000));
+
+	EXPECT_EQ(-1, submit(ctx, a, WSAEVENT_OP_RECV, readonly_page(), 8, -1,
+			     &o, 0));
+	EXPECT_EQ(EFAULT, errno);
+	two = mmap(NULL, 2 * pagesz, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, mprotect(two + pagesz, pagesz, PROT_READ));
+	EXPECT_EQ(-1, submit(ctx, a, WSAEVENT_OP_RECV, two + pagesz - 2, 8, -1,
+			     &o, 0));
+	EXPECT_EQ(EFAULT, errno);
+	/* A WSAOVERLAPPED the kernel cannot write: the same. */
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	args.sock = a;
+	args.op = WSAEVENT_OP_RECV;
+	args.iov = (uintptr_t)&iov;
+	args.iovcnt = 1;
+	args.overlapped = (uintptr_t)readonly_page();
+	EXPECT_EQ(-1, ioctl(ctx, WSAEVENT_IOC_SUBMIT, &args));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(5, recv(a, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	munmap(two, 2 * pagesz);
+	close(a);
+	close(b);
 	close(ctx);
 }
 
