@@ -83,6 +83,12 @@
  *	ones.
  * @nr_ops: overlapped operations outstanding, against max_ops.
  * @nr_pinned: pages they pin, against max_pinned_kb.
+ * @io_waiters: &struct wsaevent_q.io_node of the blocked waits, oldest
+ *	first: threads that can complete overlapped operations on the
+ *	driver's behalf (io.c).  Under @lock.
+ * @io_kicked: &struct wsaevent_sock.kick_node of the associations whose
+ *	operations may progress, handed to a blocked wait rather than to
+ *	the workqueue.  Each holds a reference.  Under @lock.
  */
 struct wsaevent_ctx {
 	spinlock_t lock;	/* guards all event state, see above */
@@ -92,6 +98,8 @@ struct wsaevent_ctx {
 	struct list_head sock_lru;
 	atomic_t nr_ops;
 	atomic_long_t nr_pinned;
+	struct list_head io_waiters;
+	struct list_head io_kicked;
 };
 
 /**
@@ -154,12 +162,18 @@ struct wsaevent_q_entry {
  * @all: WAIT_ALL.
  * @count: number of real objects; entries[@count] is the alert, if any.
  * @nr_entries: @count, plus one with an alert.
+ * @io_node: in the context's io_waiters while blocked.  Under the
+ *	context lock.
+ * @kicked: the context has associations in io_kicked for this wait to
+ *	run.  Set under the context lock; read locklessly by @task.
  * @entries: the objects.
  */
 struct wsaevent_q {
 	struct task_struct *task;
 	int satisfied;
 	bool all;
+	bool kicked;
+	struct list_head io_node;
 	u32 count;
 	u32 nr_entries;
 	struct wsaevent_q_entry entries[];
@@ -207,6 +221,7 @@ enum wsaevent_sock_kind {
  *	@io_mutex.
  * @io_work: completes pending operations after a wake-up; cancelled
  *	before the association is freed.
+ * @kick_node: in @ctx->io_kicked, or empty.  Under @ctx->lock.
  * @nr_ops, @nr_recv: operations queued, and receives among them.
  *	Written under @io_mutex, read locklessly by the wake-up callback
  *	and the record rules (a pending receive takes the data, so it
@@ -245,6 +260,7 @@ struct wsaevent_sock {
 	struct list_head recv_q;
 	struct list_head send_q;
 	struct work_struct io_work;
+	struct list_head kick_node;
 	unsigned int nr_ops;
 	unsigned int nr_recv;
 	bool dead;
@@ -398,6 +414,7 @@ void wsaevent_io_work(struct work_struct *work);
 bool wsaevent_io_init(void);
 void wsaevent_io_exit(void);
 void wsaevent_io_kick(struct wsaevent_sock *ws);
+void wsaevent_io_run_kicked(struct wsaevent_ctx *ctx, struct wsaevent_q *q);
 
 /* sock_io.c */
 int wsaevent_sock_enum(struct wsaevent_ctx *ctx, void __user *argp);

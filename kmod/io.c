@@ -50,10 +50,38 @@ void wsaevent_io_exit(void)
 	destroy_workqueue(wsaevent_io_wq);
 }
 
-/* Let io_work look at the queues; callable from the wake-up callback. */
+/**
+ * wsaevent_io_kick() - let the operations of a socket progress
+ * @ws: the association
+ *
+ * Called from the socket's wake-up callback (atomic context) and after a
+ * reset.  When a thread of the context is blocked in a wait, the work is
+ * handed to it: it runs the queues itself and then goes back to its wait
+ * (wsaevent_io_run_kicked()), which saves a switch to a kworker and back
+ * for each completion; the thread that waits for the completion is often
+ * that very thread.  Otherwise io_work runs on the workqueue.
+ */
 void wsaevent_io_kick(struct wsaevent_sock *ws)
 {
-	queue_work(wsaevent_io_wq, &ws->io_work);
+	struct wsaevent_ctx *ctx = ws->ctx;
+	struct wsaevent_q *q;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->lock, flags);
+	q = list_first_entry_or_null(&ctx->io_waiters, struct wsaevent_q,
+				     io_node);
+	if (q) {
+		if (list_empty(&ws->kick_node)) {
+			kref_get(&ws->ref);
+			list_add_tail(&ws->kick_node, &ctx->io_kicked);
+		}
+		/* Pairs with the lockless READ_ONCE() in the wait loop. */
+		WRITE_ONCE(q->kicked, true);
+		wake_up_process(q->task);
+	}
+	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (!q)
+		queue_work(wsaevent_io_wq, &ws->io_work);
 }
 
 static unsigned long wsaevent_op_pages(struct wsaevent_op *op)
@@ -374,14 +402,9 @@ static void wsaevent_io_reenable_read(struct wsaevent_sock *ws)
 	spin_unlock_irq(&ws->ctx->lock);
 }
 
-/**
- * wsaevent_io_work() - complete what the socket now allows
- * @work: &wsaevent_sock.io_work
- */
-void wsaevent_io_work(struct work_struct *work)
+/* Complete what the socket now allows; from io_work or a blocked wait. */
+static void wsaevent_io_run(struct wsaevent_sock *ws)
 {
-	struct wsaevent_sock *ws = container_of(work, struct wsaevent_sock,
-						io_work);
 	struct wsaevent_op *op;
 	bool received = false;
 
@@ -402,6 +425,44 @@ void wsaevent_io_work(struct work_struct *work)
 		wsaevent_io_reenable_read(ws);
 out:
 	mutex_unlock(&ws->io_mutex);
+}
+
+/**
+ * wsaevent_io_work() - complete what the socket now allows
+ * @work: &wsaevent_sock.io_work
+ */
+void wsaevent_io_work(struct work_struct *work)
+{
+	wsaevent_io_run(container_of(work, struct wsaevent_sock, io_work));
+}
+
+/**
+ * wsaevent_io_run_kicked() - a blocked wait runs the work handed to it
+ * @ctx: the context
+ * @q: the wait, woken with @q->kicked, or leaving io_waiters (then it
+ *	runs whatever is left, so that no work handed to it is lost)
+ *
+ * Each association is taken off io_kicked, under the lock, before its
+ * queues run: a wake-up that comes while they run hands it over again.
+ * Process context, no lock held.
+ */
+void wsaevent_io_run_kicked(struct wsaevent_ctx *ctx, struct wsaevent_q *q)
+{
+	struct wsaevent_sock *ws;
+
+	for (;;) {
+		spin_lock_irq(&ctx->lock);
+		WRITE_ONCE(q->kicked, false);
+		ws = list_first_entry_or_null(&ctx->io_kicked,
+					      struct wsaevent_sock, kick_node);
+		if (ws)
+			list_del_init(&ws->kick_node);
+		spin_unlock_irq(&ctx->lock);
+		if (!ws)
+			return;
+		wsaevent_io_run(ws);
+		wsaevent_sock_put(ws);
+	}
 }
 
 /**

@@ -31,6 +31,8 @@ static int wsaevent_ctx_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->sock_lru);
 	atomic_set(&ctx->nr_ops, 0);
 	atomic_long_set(&ctx->nr_pinned, 0);
+	INIT_LIST_HEAD(&ctx->io_waiters);
+	INIT_LIST_HEAD(&ctx->io_kicked);
 	file->private_data = ctx;
 	return nonseekable_open(inode, file);
 }

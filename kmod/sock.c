@@ -114,6 +114,8 @@ static void wsaevent_sock_free(struct kref *ref)
 {
 	struct wsaevent_sock *ws = container_of(ref, struct wsaevent_sock, ref);
 
+	/* io_kicked holds a reference. */
+	WARN_ON_ONCE(!list_empty(&ws->kick_node));
 	mutex_destroy(&ws->io_mutex);
 	if (ws->sock)
 		iput(SOCK_INODE(ws->sock));
@@ -330,6 +332,7 @@ static struct wsaevent_sock *wsaevent_sock_create(struct wsaevent_ctx *ctx,
 	INIT_LIST_HEAD(&ws->recv_q);
 	INIT_LIST_HEAD(&ws->send_q);
 	INIT_WORK(&ws->io_work, wsaevent_io_work);
+	INIT_LIST_HEAD(&ws->kick_node);
 	ws->ctx = ctx;
 	ws->sock = sock;
 	ws->kind = wsaevent_sock_kind_of(sock);

@@ -132,8 +132,10 @@ void wsaevent_wake_waiters_locked(struct wsaevent_event *ev)
 
 /*
  * Sleep until the wait is satisfied, the absolute CLOCK_MONOTONIC
- * deadline @to passes (NULL: never) or a signal arrives.  Returns 0,
- * -ETIMEDOUT or -ERESTARTSYS; the caller reads the result under the lock.
+ * deadline @to passes (NULL: never), a signal arrives or overlapped I/O
+ * work is handed to it.  Returns 0, -ETIMEDOUT, -ERESTARTSYS or 1 (work
+ * to run: see wsaevent_io_kick()); the caller reads the result under the
+ * lock.
  */
 static int wsaevent_wait_sleep(struct wsaevent_q *q, ktime_t *to)
 {
@@ -143,6 +145,10 @@ static int wsaevent_wait_sleep(struct wsaevent_q *q, ktime_t *to)
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (READ_ONCE(q->satisfied) != -1)
 			break;
+		if (READ_ONCE(q->kicked)) {
+			ret = 1;
+			break;
+		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -180,6 +186,7 @@ static int wsaevent_wait_blocking(struct wsaevent_ctx *ctx,
 	}
 	q->task = current;
 	q->satisfied = -1;
+	q->kicked = false;
 	q->all = all;
 	q->count = count;
 	q->nr_entries = nr;
@@ -192,20 +199,31 @@ static int wsaevent_wait_blocking(struct wsaevent_ctx *ctx,
 	/* The state may have changed since the first try. */
 	spin_lock_irq(&ctx->lock);
 	idx = wsaevent_try_wait_locked(ctx, evs, count, all, alert);
-	if (idx < 0)
+	if (idx < 0) {
 		for (i = 0; i < nr; i++)
 			list_add_tail(&q->entries[i].node, &evs[i]->waiters);
+		list_add_tail(&q->io_node, &ctx->io_waiters);
+	}
 	spin_unlock_irq(&ctx->lock);
 
 	if (idx < 0) {
-		ret = wsaevent_wait_sleep(q, to);
+		bool kicked;
+
+		/* Run the overlapped I/O work handed over meanwhile. */
+		while ((ret = wsaevent_wait_sleep(q, to)) == 1)
+			wsaevent_io_run_kicked(ctx, q);
 
 		spin_lock_irq(&ctx->lock);
 		for (i = 0; i < nr; i++)
 			list_del(&q->entries[i].node);
+		list_del(&q->io_node);
 		/* Final under the lock: a consumed event is always reported. */
 		idx = q->satisfied;
+		kicked = READ_ONCE(q->kicked);
 		spin_unlock_irq(&ctx->lock);
+		/* No longer a waiter: what was handed to this one, it runs. */
+		if (kicked)
+			wsaevent_io_run_kicked(ctx, q);
 		if (idx < 0) {
 			if (q != &stack.q)
 				kfree(q);
