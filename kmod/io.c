@@ -652,8 +652,17 @@ static int wsaevent_op_to_heap(struct wsaevent_op *op, struct iovec *iov)
 	INIT_LIST_HEAD(&heap->event_node);
 
 	spin_lock_irq(&ctx->lock);
-	if (heap->event)
+	if (heap->event) {
+		/*
+		 * WSARecv and WSASend reset hEvent before starting.  Only an
+		 * operation that waits needs it done: one completed in place
+		 * signals it anyway, and one that did not start must leave it
+		 * alone.
+		 */
+		if (op->uargs->io_flags & WSAEVENT_IO_RESET_EVENT)
+			heap->event->signaled = false;
 		list_add_tail(&heap->event_node, &heap->event->ops);
+	}
 	spin_unlock_irq(&ctx->lock);
 	return 0;
 }
@@ -801,13 +810,6 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 		goto out_nr;
 	}
 	op.ws = ws;
-
-	/* WSARecv and WSASend reset hEvent before starting. */
-	if (ev && args.io_flags & WSAEVENT_IO_RESET_EVENT) {
-		spin_lock_irq(&ctx->lock);
-		ev->signaled = false;
-		spin_unlock_irq(&ctx->lock);
-	}
 
 	ret = wsaevent_io_start(ws, &op, iov);
 	wsaevent_sock_put(ws);
