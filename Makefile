@@ -206,7 +206,7 @@ check-packaging:
 deb:
 	dpkg-buildpackage -us -uc -b
 
-.PHONY: bench
+.PHONY: bench bench-ctxsw
 # make bench: every benchmark pair in one VM boot (bench/README.md);
 # BENCH_QUICK=1: smoke pass, under a minute, README untouched.
 bench: all
@@ -214,3 +214,9 @@ bench: all
 		echo "bench: liburing-dev missing: io_uring is not measured"
 	$(MAKE) -C bench
 	tools/testing/bench.sh
+
+# Context switches per message of the wake-up-bound benchmarks, one
+# implementation at a time (bench/README.md, "Analysis").
+bench-ctxsw: all
+	$(MAKE) -C bench
+	tools/testing/bench-ctxsw.sh

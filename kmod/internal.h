@@ -22,8 +22,8 @@
  *  - Every operation under the lock is O(objects of one wait) or
  *    O(waiters of one event); nothing walks the whole context.
  *
- * Lock order: wsaevent_ctx.sock_mutex -> socket wait-queue lock ->
- * wsaevent_ctx.lock.  Poll wait queues of events (wsaevent_event.poll_wq)
+ * Lock order: wsaevent_ctx.sock_mutex -> wsaevent_sock.io_mutex ->
+ * socket wait-queue lock -> wsaevent_ctx.lock.  Poll wait queues of events (wsaevent_event.poll_wq)
  * never nest inside ctx->lock: process context wakes them after
  * releasing it, and a socket wake-up callback defers the wake to the
  * event's irq_work, because a poll waiter may itself be an epoll whose
@@ -31,8 +31,10 @@
  * if woken inline).
  *
  * Lifetime: an event holds a reference on its context's file, so a
- * context outlives all its events.  A wait holds a file reference on
- * every event it names, so closing an fd during a wait frees nothing.
+ * context outlives all its events.  A wait that blocks holds a file
+ * reference on every event it names, so closing an fd during a wait
+ * frees nothing; a wait decided at once reads its events under RCU
+ * instead, and events are freed with kfree_rcu() (wait.c, event.c).
  * Both fops have .owner = THIS_MODULE, so the module cannot be unloaded
  * while any context or event file exists.
  *

@@ -7,10 +7,10 @@
  * semantics (blocking mode, SO_RCVTIMEO -> WSAETIMEDOUT, the reset and
  * shutdown latches, the re-enabling of FD_READ/FD_WRITE).
  *
- * With one they are a single WSAEVENT_IOC_SUBMIT ioctl: the kernel pins
- * the buffers, tries the operation at once without blocking, and queues
- * it on the socket when it cannot complete yet; it then completes it by
- * itself, writes the results into the WSAOVERLAPPED and signals an event:
+ * With one they are a single WSAEVENT_IOC_SUBMIT ioctl: the kernel tries
+ * the operation at once without blocking, on the buffers themselves, and
+ * pins them and queues it on the socket when it cannot complete yet; it
+ * then completes it by itself, writes the results into the WSAOVERLAPPED and signals an event:
  * hEvent (which the submission resets first), or, with a completion
  * routine, the issuing thread's alert event (apc.c; hEvent is left
  * alone).  Overlapped calls never block, whatever the blocking mode and

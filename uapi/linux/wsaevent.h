@@ -232,8 +232,9 @@ struct wsaevent_fionbio_args {
  *	caller's hEvent, or the issuing thread's alert event when a
  *	completion routine is used), with WSAEVENT_IO_EVENT; else 0.
  * @iov:      user pointer to @iovcnt struct iovec: the buffers, at least
- *	one (a zero-length one is allowed).  They are pinned until the
- *	operation completes.
+ *	one (a zero-length one is allowed).  An operation tried at once
+ *	uses them directly; one that must wait has them pinned until it
+ *	completes.
  * @iovcnt:   1..WSAEVENT_IO_MAX_IOV.
  * @io_flags: WSAEVENT_IO_EVENT, WSAEVENT_IO_RESET_EVENT (reset @event
  *	before starting, as WSARecv/WSASend do with hEvent),
@@ -256,10 +257,13 @@ struct wsaevent_fionbio_args {
  *
  * Returns 0 when the operation completed at once (its results are
  * written and @event signaled before the call returns), or -1/EINPROGRESS
- * when it is queued and will complete later.  Any other error means it
- * was not started and nothing will be written or signaled: ENOBUFS past
- * a limit (see the module parameters), EFAULT for a bad buffer, EINVAL
- * for 0 buffers, ECONNRESET after a reset (sticky), ENOTSOCK...
+ * when it is queued and will complete later (or, rarely, has completed
+ * already: a send that went out in part and could not pin the rest
+ * completes with that error and the bytes sent).  Any other error means
+ * it was not started and nothing will be written, signaled or reset:
+ * ENOBUFS past a limit (see the module parameters), EFAULT for a bad
+ * buffer, EINVAL for 0 buffers, ECONNRESET after a reset (sticky),
+ * ENOTSOCK...
  */
 struct wsaevent_io_args {
 	__u32 sock;
