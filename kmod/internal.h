@@ -371,6 +371,7 @@ struct socket *wsaevent_fdget_sock(unsigned int fd, struct fd *f);
 __poll_t wsaevent_sock_poll_level(struct wsaevent_sock *ws, struct file *file);
 int wsaevent_sock_select(struct wsaevent_ctx *ctx, void __user *argp);
 int wsaevent_sock_release_ioctl(struct wsaevent_ctx *ctx, unsigned long fd);
+void wsaevent_ctx_show_fdinfo(struct seq_file *m, struct file *file);
 int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp);
 int wsaevent_sock_refresh(struct wsaevent_ctx *ctx, unsigned long fd);
 struct wsaevent_sock *wsaevent_sock_get(struct wsaevent_ctx *ctx, void *key);

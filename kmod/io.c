@@ -9,11 +9,13 @@
  * allocation and no pinning, and its results are written into the
  * caller's WSAOVERLAPPED with copy_to_user().  Only an operation that
  * must wait is moved to the heap, its buffers and result fields pinned,
- * and completed later by the association's io_work, which the socket's
- * wake-up callback queues: it runs each queue in order with
- * MSG_DONTWAIT, under the submitter's credentials, into the pinned
+ * and completed later when the socket's wake-up callback kicks its
+ * association (wsaevent_io_kick()): a thread of the context blocked in a
+ * wait, or else the association's io_work, runs each queue in order
+ * with MSG_DONTWAIT, under the submitter's credentials, into the pinned
  * pages, then writes the results (status last, with release semantics)
- * and signals the operation's event.  No userspace thread is involved.
+ * and signals the operation's event.  No thread of the program is asked
+ * to do anything.
  *
  * Everything that touches an association's operations holds its
  * io_mutex, so a completion and a cancellation never overlap: a receive
@@ -183,12 +185,14 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 	const struct wsaevent_io_args *a = op->uargs;
 	u8 __user *ov = u64_to_user_ptr(a->overlapped);
 	size_t w = op->compat ? 4 : 8;
-	u64 b64 = bytes, st64 = (u64)(s64)err;
-	u32 b32 = bytes, st32 = err;
 	unsigned long bad;
 
-	bad = copy_to_user(ov + w, op->compat ? (void *)&b32 : &b64, w);
-	bad |= copy_to_user(ov + 2 * w, &msg_flags, sizeof(msg_flags));
+	/* Word stores (the fields are aligned): Internal is never torn. */
+	if (op->compat)
+		bad = put_user((u32)bytes, (u32 __user *)(ov + w));
+	else
+		bad = put_user((u64)bytes, (u64 __user *)(ov + w));
+	bad |= put_user(msg_flags, (u32 __user *)(ov + 2 * w));
 	if (from) {
 		s32 len = fromlen;
 
@@ -203,7 +207,10 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 	}
 	/* Last, as wsaevent_pin_store_release() does. */
 	smp_wmb();
-	bad |= copy_to_user(ov, op->compat ? (void *)&st32 : &st64, w);
+	if (op->compat)
+		bad |= put_user((u32)err, (u32 __user *)ov);
+	else
+		bad |= put_user((u64)(s64)err, (u64 __user *)ov);
 	if (bad)
 		pr_debug_ratelimited("wsaevent: an operation's WSAOVERLAPPED went away before its results\n");
 }
@@ -444,15 +451,25 @@ void wsaevent_io_work(struct work_struct *work)
  *
  * Each association is taken off io_kicked, under the lock, before its
  * queues run: a wake-up that comes while they run hands it over again.
- * Process context, no lock held.
+ * Runs the associations listed when it starts, not those added while it
+ * runs (they were handed to a wait that will run them, or to this one
+ * again, which then comes back), so that a stream of wake-ups cannot
+ * keep it here.  Process context, no lock held.
  */
 void wsaevent_io_run_kicked(struct wsaevent_ctx *ctx, struct wsaevent_q *q)
 {
-	struct wsaevent_sock *ws;
+	struct wsaevent_sock *ws, *last;
 
-	for (;;) {
+	spin_lock_irq(&ctx->lock);
+	WRITE_ONCE(q->kicked, false);
+	last = list_last_entry(&ctx->io_kicked, struct wsaevent_sock,
+			       kick_node);
+	spin_unlock_irq(&ctx->lock);
+	if (list_entry_is_head(last, &ctx->io_kicked, kick_node))
+		return;
+
+	do {
 		spin_lock_irq(&ctx->lock);
-		WRITE_ONCE(q->kicked, false);
 		ws = list_first_entry_or_null(&ctx->io_kicked,
 					      struct wsaevent_sock, kick_node);
 		if (ws)
@@ -462,7 +479,7 @@ void wsaevent_io_run_kicked(struct wsaevent_ctx *ctx, struct wsaevent_q *q)
 			return;
 		wsaevent_io_run(ws);
 		wsaevent_sock_put(ws);
-	}
+	} while (ws != last);
 }
 
 /**
@@ -708,8 +725,9 @@ static int wsaevent_io_start(struct wsaevent_sock *ws, struct wsaevent_op *op,
 	}
 
 	/*
-	 * It must wait.  A wake-up from now on queues io_work, which runs
-	 * on the heap copy once the mutex is dropped.
+	 * It must wait.  A wake-up from now on kicks the association
+	 * (nr_ops counts the operation), and its queues run on the heap
+	 * copy once the mutex is dropped.
 	 */
 	ret = wsaevent_op_to_heap(op, iov);
 	if (!ret) {

@@ -92,6 +92,7 @@ static const struct file_operations wsaevent_ctx_fops = {
 	.release	= wsaevent_ctx_release,
 	.unlocked_ioctl	= wsaevent_ctx_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.show_fdinfo	= wsaevent_ctx_show_fdinfo,
 };
 
 /*

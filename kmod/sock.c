@@ -14,6 +14,7 @@
 #include <linux/net.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <net/sock.h>
@@ -615,6 +616,56 @@ int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp)
 }
 
 /* The context is going away: its events are all gone already. */
+/**
+ * wsaevent_ctx_show_fdinfo() - the context's state in /proc/PID/fdinfo
+ * @m: the seq_file
+ * @file: the context's file
+ *
+ * The outstanding operations and pinned pages, then one line per
+ * association: its socket's inode, kind, selected mask, recorded and
+ * reported events, and its overlapped operations (queued, receives among
+ * them, and the first receive's and send's bytes done).  For diagnosis.
+ */
+void wsaevent_ctx_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct wsaevent_ctx *ctx = file->private_data;
+	struct wsaevent_sock *ws;
+	struct rb_node *n;
+
+	seq_printf(m, "wsaevent-ops:\t%d\n", atomic_read(&ctx->nr_ops));
+	seq_printf(m, "wsaevent-pinned-pages:\t%ld\n",
+		   atomic_long_read(&ctx->nr_pinned));
+	mutex_lock(&ctx->sock_mutex);
+	for (n = rb_first(&ctx->socks); n; n = rb_next(n)) {
+		unsigned int nrecv = 0, nsend = 0;
+		struct wsaevent_op *op;
+		u32 mask, pending, reported;
+		bool kicked;
+
+		ws = rb_entry(n, struct wsaevent_sock, node);
+		mutex_lock(&ws->io_mutex);
+		list_for_each_entry(op, &ws->recv_q, node)
+			nrecv++;
+		list_for_each_entry(op, &ws->send_q, node)
+			nsend++;
+		spin_lock_irq(&ctx->lock);
+		mask = ws->mask;
+		pending = ws->pending;
+		reported = ws->reported;
+		kicked = !list_empty(&ws->kick_node);
+		spin_unlock_irq(&ctx->lock);
+		seq_printf(m, "wsaevent-sock:\tino %lu kind %d mask %#x pending %#x reported %#x recv_q %u send_q %u nr_ops %u nr_recv %u dead %d reset %d kicked %d io_work %d\n",
+			   ws->sock ? SOCK_INODE(ws->sock)->i_ino :
+				      file_inode(ws->file)->i_ino,
+			   ws->kind, mask, pending, reported, nrecv, nsend,
+			   ws->nr_ops, ws->nr_recv, ws->dead,
+			   READ_ONCE(ws->reset), kicked,
+			   work_pending(&ws->io_work));
+		mutex_unlock(&ws->io_mutex);
+	}
+	mutex_unlock(&ctx->sock_mutex);
+}
+
 void wsaevent_ctx_release_socks(struct wsaevent_ctx *ctx)
 {
 	struct rb_node *n;

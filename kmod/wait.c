@@ -145,12 +145,21 @@ static int wsaevent_wait_sleep(struct wsaevent_q *q, ktime_t *to)
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (READ_ONCE(q->satisfied) != -1)
 			break;
-		if (READ_ONCE(q->kicked)) {
-			ret = 1;
-			break;
-		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
+			break;
+		}
+		/*
+		 * Work handed over, unless the deadline has passed: a stream
+		 * of wake-ups must not keep a wait past its timeout.  (What
+		 * is handed over then runs as the wait ends.)
+		 */
+		if (READ_ONCE(q->kicked)) {
+			if (to && ktime_compare(*to, ktime_get()) <= 0) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			ret = 1;
 			break;
 		}
 		if (!schedule_hrtimeout_range_clock(to, 0, HRTIMER_MODE_ABS,

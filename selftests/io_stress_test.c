@@ -109,6 +109,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <linux/sockios.h>
 
@@ -192,6 +193,7 @@ struct conn;
 struct end {
 	struct conn *c;
 	int idx, fd;
+	unsigned long ino;	/* the socket's inode, for the context's fdinfo */
 	struct dir *tx, *rx;
 	struct op *rxh, *rxt, *txh, *txt;
 	unsigned int nrx, ntx, rx_depth, tx_depth;
@@ -1432,6 +1434,11 @@ static void conn_init(struct conn *c, uint64_t *rng, int trans, bool strict,
 		e->c = c;
 		e->idx = i;
 		e->fd = sv[i];
+		{
+			struct stat sb;
+
+			e->ino = fstat(sv[i], &sb) ? 0 : (unsigned long)sb.st_ino;
+		}
 		e->tx = &c->dir[i];
 		e->rx = &c->dir[!i];
 		e->rx_depth = 1 + (unsigned int)rnd(rng, g_depth);
@@ -1920,9 +1927,9 @@ static void dump_end(struct end *e, uint64_t now)
 		ioctl(e->fd, SIOCINQ, &inq);
 		ioctl(e->fd, SIOCOUTQ, &outq);
 	}
-	diag("  " END_FMT ": fd %d, %u recv and %u send pending, rx offset %"
+	diag("  " END_FMT ": fd %d (ino %lu), %u recv and %u send pending, rx offset %"
 	     PRIu64 "/%" PRIu64 " (%s), tx offset %" PRIu64 "/%" PRIu64
-	     ", unread %d, unsent %d", END_ARG(e), e->fd, e->nrx, e->ntx,
+	     ", unread %d, unsent %d", END_ARG(e), e->fd, e->ino, e->nrx, e->ntx,
 	     e->rx->rx_pos, e->rx->quota, term_name[e->rx->rx_term],
 	     e->tx->tx_off, e->tx->quota, inq, outq);
 	for (pass = 0; pass < 2; pass++) {
@@ -1941,11 +1948,35 @@ static void dump_pending(struct worker *ws, unsigned int nw)
 	uint64_t now = now_ns();
 	unsigned int i;
 
+	{
+		char path[64], line[512];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", g_ctx);
+		f = fopen(path, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "wsaevent", 8))
+				diag("ctx %s", strtok(line, "\n"));
+		if (f)
+			fclose(f);
+	}
 	diag("still pending:");
 	for (i = 0; i < nw; i++) {
 		struct worker *w = &ws[i];
+		int j;
 
 		FOR_EACH_END(w, e, dump_end(e, now));
+		for (j = 0; j < SLOTS_PER_WORKER; j++) {
+			struct slot *s = &w->slots[j];
+
+			if (!s->c || slot_idle(s->c))
+				continue;
+			diag("  worker %d slot %d: conn %d, phase %d,"
+			     " action %d, shut_pending %d, K end %d, fds %d/%d",
+			     w->id, j, s->c->id, s->phase, s->action,
+			     s->shut_pending, s->K ? s->K->idx : -1,
+			     s->c->end[0].fd, s->c->end[1].fd);
+		}
 	}
 }
 
