@@ -97,6 +97,16 @@ int libwsaevent_sock_error(int err);
 int libwsaevent_would_block(int s, uint32_t st, int which);
 
 /*
+ * io.c: SO_RCVTIMEO/SO_SNDTIMEO last at least as long as asked.  Take
+ * libwsaevent_timeo_start() before a blocking call (0 when @st has no
+ * such timeout); when the call fails with EAGAIN, a true
+ * libwsaevent_timeo_early() says the kernel gave up early and the socket
+ * has since become ready for @events: try again.
+ */
+uint64_t libwsaevent_timeo_start(uint32_t st, int which);
+int libwsaevent_timeo_early(SOCKET s, int which, uint64_t t0, short events);
+
+/*
  * io.c: the Winsock error of a failed recv or send on @s (state @st),
  * @err a Linux errno: EAGAIN per blocking mode and timeout, a reset
  * latched and WSAECONNRESET, EPIPE as WSAESHUTDOWN, WSAECONNRESET or

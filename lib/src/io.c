@@ -20,6 +20,8 @@
  *    returns 0), after SD_SEND send does (Linux: EPIPE).
  */
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -70,9 +72,47 @@ int libwsaevent_recv_error(SOCKET s, int err, int flags, uint32_t st)
 	return libwsaevent_sock_error(err);
 }
 
+/* CLOCK_MONOTONIC in ms, for SO_RCVTIMEO's lower bound. */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t libwsaevent_timeo_start(uint32_t st, int which)
+{
+	return st & SOCKFD_TIMEO_SET(which) ? mono_ms() : 0;
+}
+
+/*
+ * A blocking call on @s under timeout @which gave up (EAGAIN) after
+ * starting at @t0 (libwsaevent_timeo_start(), 0: no timeout set).  The
+ * kernel counts the timeout in jiffies, whose clock can run ahead of
+ * CLOCK_MONOTONIC (seen under emulation), so it may give up a little
+ * early; Windows waits at least the time asked.  Wait out the rest for
+ * @events, and return 1 when the socket became ready in it: the caller
+ * tries again.  Return 0 when the time is really up.
+ */
+int libwsaevent_timeo_early(SOCKET s, int which, uint64_t t0, short events)
+{
+	struct pollfd p = { .fd = s, .events = events };
+	uint64_t elapsed;
+	uint32_t ms;
+
+	if (!t0 || !libwsaevent_sockfd_get_timeo(s, which, &ms) || !ms)
+		return 0;
+	elapsed = mono_ms() - t0;
+	if (elapsed >= ms || libwsaevent_sys_nonblocking(s) != 0)
+		return 0;
+	return poll(&p, 1, (int)(ms - elapsed)) == 1;
+}
+
 static int do_recv(SOCKET s, char *buf, int len, int flags,
 		   struct sockaddr *from, int *fromlen)
 {
+	uint64_t t0;
 	uint32_t st;
 	long n;
 
@@ -88,8 +128,13 @@ static int do_recv(SOCKET s, char *buf, int len, int flags,
 		FAIL(WSAECONNRESET);
 	if (st & SOCKFD_SHUT_RD)
 		FAIL(WSAESHUTDOWN);
-	n = libwsaevent_sys_recv(libwsaevent_device_fd(), s, buf, len, flags,
-				 from, fromlen, st & SOCKINFO_MASK);
+	t0 = libwsaevent_timeo_start(st, SOCKFD_RCVTIMEO);
+	do
+		n = libwsaevent_sys_recv(libwsaevent_device_fd(), s, buf, len,
+					 flags, from, fromlen,
+					 st & SOCKINFO_MASK);
+	while (n == -EAGAIN &&
+	       libwsaevent_timeo_early(s, SOCKFD_RCVTIMEO, t0, POLLIN));
 	if (n < 0)
 		FAIL(libwsaevent_recv_error(s, (int)-n, flags, st));
 	return libwsaevent_sock_ok((int)n);

@@ -30,6 +30,7 @@
  * stack, on the heap only beyond STACK_BUFS buffers.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -135,12 +136,20 @@ static int call_sync(struct call *c, const struct bufs *b, uint32_t st)
 {
 	int dev = libwsaevent_device_fd(), truncated;
 	unsigned int out;
+	uint64_t t0;
 	long n;
 
 	if (c->recv) {
-		n = libwsaevent_sys_recvv(dev, c->s, b->iov, c->count,
-					  (int)c->flags, c->addr, c->addrlen_ptr,
-					  st & SOCKINFO_MASK, &truncated, &out);
+		t0 = libwsaevent_timeo_start(st, SOCKFD_RCVTIMEO);
+		do
+			n = libwsaevent_sys_recvv(dev, c->s, b->iov, c->count,
+						  (int)c->flags, c->addr,
+						  c->addrlen_ptr,
+						  st & SOCKINFO_MASK,
+						  &truncated, &out);
+		while (n == -EAGAIN &&
+		       libwsaevent_timeo_early(c->s, SOCKFD_RCVTIMEO, t0,
+					       POLLIN));
 		if (n < 0)
 			FAIL(libwsaevent_recv_error(c->s, (int)-n, (int)c->flags, st));
 		*c->bytes = (DWORD)n;
