@@ -224,6 +224,8 @@ enum wsaevent_sock_kind {
  * @io_work: completes pending operations after a wake-up; cancelled
  *	before the association is freed.
  * @kick_node: in @ctx->io_kicked, or empty.  Under @ctx->lock.
+ * @nr_kicks, @nr_runs: wake-ups that kicked the queues (under @ctx->lock)
+ *	and runs of them (under @io_mutex); shown in the context's fdinfo.
  * @nr_ops, @nr_recv: operations queued, and receives among them.
  *	Written under @io_mutex, read locklessly by the wake-up callback
  *	and the record rules (a pending receive takes the data, so it
@@ -263,6 +265,8 @@ struct wsaevent_sock {
 	struct list_head send_q;
 	struct work_struct io_work;
 	struct list_head kick_node;
+	unsigned long nr_kicks;
+	unsigned long nr_runs;
 	unsigned int nr_ops;
 	unsigned int nr_recv;
 	bool dead;

@@ -70,6 +70,7 @@ void wsaevent_io_kick(struct wsaevent_sock *ws)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->lock, flags);
+	ws->nr_kicks++;
 	q = list_first_entry_or_null(&ctx->io_waiters, struct wsaevent_q,
 				     io_node);
 	if (q) {
@@ -289,6 +290,8 @@ static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 		return 1;
 	}
 
+again:
+	memset(&msg, 0, sizeof(msg));
 	msg.msg_iter = op->iter;
 	if (wsaevent_op_wants_from(op))
 		msg.msg_name = &from;
@@ -309,11 +312,15 @@ static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 		goto failed;
 
 	op->done += ret;
-	/* MSG_WAITALL on a stream: complete when full, or at end of file. */
+	/*
+	 * MSG_WAITALL on a stream: complete when full, or at end of file.
+	 * Try again at once: the end of file (or more data) may be queued
+	 * already, and no wake-up would come for it.
+	 */
 	if (stream && op->flags & MSG_WAITALL && ret) {
 		iov_iter_advance(&op->iter, ret);
 		if (iov_iter_count(&op->iter))
-			return 0;
+			goto again;
 	}
 	/* A truncated datagram keeps its head: WSAEMSGSIZE. */
 	if (!stream && msg.msg_flags & MSG_TRUNC)
@@ -416,6 +423,7 @@ static void wsaevent_io_run(struct wsaevent_sock *ws)
 	bool received = false;
 
 	mutex_lock(&ws->io_mutex);
+	ws->nr_runs++;
 	if (ws->dead)
 		goto out;
 	while ((op = list_first_entry_or_null(&ws->recv_q,
@@ -515,6 +523,13 @@ int wsaevent_io_cancel_locked(struct wsaevent_sock *ws, pid_t owner)
 	/* Data the cancelled receives would have taken may raise FD_READ. */
 	if (n)
 		wsaevent_io_reenable_read(ws);
+	/*
+	 * Operations of other threads left at the head of a queue may
+	 * progress now, on data (or an end of file) that came while they
+	 * waited behind: no wake-up would come for it.
+	 */
+	if (n && (!list_empty(&ws->recv_q) || !list_empty(&ws->send_q)))
+		wsaevent_io_kick(ws);
 	return n;
 }
 

@@ -623,8 +623,11 @@ int wsaevent_sock_fionbio(struct wsaevent_ctx *ctx, void __user *argp)
  *
  * The outstanding operations and pinned pages, then one line per
  * association: its socket's inode, kind, selected mask, recorded and
- * reported events, and its overlapped operations (queued, receives among
- * them, and the first receive's and send's bytes done).  For diagnosis.
+ * reported events, its overlapped operations (queued, counted, whether
+ * its queues are handed to a wait or to io_work, how many times they
+ * were kicked and run) and, for a socket, its state as the recording
+ * rules read it.  For diagnosis: the stress test prints it when it
+ * stalls.
  */
 void wsaevent_ctx_show_fdinfo(struct seq_file *m, struct file *file)
 {
@@ -654,13 +657,25 @@ void wsaevent_ctx_show_fdinfo(struct seq_file *m, struct file *file)
 		reported = ws->reported;
 		kicked = !list_empty(&ws->kick_node);
 		spin_unlock_irq(&ctx->lock);
-		seq_printf(m, "wsaevent-sock:\tino %lu kind %d mask %#x pending %#x reported %#x recv_q %u send_q %u nr_ops %u nr_recv %u dead %d reset %d kicked %d io_work %d\n",
+		seq_printf(m, "wsaevent-sock:\tino %lu kind %d mask %#x pending %#x reported %#x recv_q %u send_q %u nr_ops %u nr_recv %u dead %d reset %d kicked %d io_work %d",
 			   ws->sock ? SOCK_INODE(ws->sock)->i_ino :
 				      file_inode(ws->file)->i_ino,
 			   ws->kind, mask, pending, reported, nrecv, nsend,
 			   ws->nr_ops, ws->nr_recv, ws->dead,
 			   READ_ONCE(ws->reset), kicked,
 			   work_pending(&ws->io_work));
+		seq_printf(m, " kicks %lu runs %lu", READ_ONCE(ws->nr_kicks),
+			   ws->nr_runs);
+		if (ws->sock && ws->sock->sk)
+			seq_printf(m, " state %d shutdown %#x err %d done %d readable %d",
+				   READ_ONCE(ws->sock->sk->sk_state),
+				   READ_ONCE(ws->sock->sk->sk_shutdown),
+				   READ_ONCE(ws->sock->sk->sk_err),
+				   sock_flag(ws->sock->sk, SOCK_DONE),
+				   ws->kind == WSAEVENT_SOCK_TCP ||
+				   ws->kind == WSAEVENT_SOCK_UNIX_STREAM ?
+				   wsaevent_sock_readable(ws) : -1);
+		seq_putc(m, '\n');
 		mutex_unlock(&ws->io_mutex);
 	}
 	mutex_unlock(&ctx->sock_mutex);

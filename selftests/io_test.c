@@ -523,6 +523,32 @@ TEST_F(io, partial_waitall_receive_that_cannot_pin_completes_with_its_bytes)
 	set_param("max_pinned_kb", old);
 }
 
+/*
+ * A MSG_WAITALL receive that finds part of what it wants and the end of
+ * file already queued completes at once with that part: no wake-up is
+ * left to come for the end of file.
+ */
+TEST_F(io, waitall_receive_with_the_end_of_file_queued_completes_at_once)
+{
+	char in[10];
+	struct ovl o;
+
+	ASSERT_EQ(4, send(self->a, "wxyz", 4, 0));
+	ASSERT_EQ(0, shutdown(self->a, SHUT_WR));
+	/* Both the data and the FIN are in b's queue. */
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = self->b, .events = POLLRDHUP }, 1, 5000));
+	EXPECT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, in,
+			    sizeof(in), self->ev, &o, MSG_WAITALL));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(4, o.internal_high);
+	EXPECT_EQ(0, memcmp(in, "wxyz", 4));
+	/* And the next one reads the end of file. */
+	EXPECT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, in,
+			    sizeof(in), self->ev, &o, MSG_WAITALL));
+	EXPECT_EQ(0, status_of(&o));
+	EXPECT_EQ(0, o.internal_high);
+}
+
 /* A MSG_WAITALL receive that waits keeps the bytes it took in the call. */
 TEST_F(io, waitall_receive_continues_after_the_bytes_taken_in_the_call)
 {
