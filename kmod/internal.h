@@ -23,12 +23,18 @@
  *    O(waiters of one event); nothing walks the whole context.
  *
  * Lock order: wsaevent_ctx.sock_mutex -> wsaevent_sock.io_mutex ->
- * socket wait-queue lock -> wsaevent_ctx.lock.  Poll wait queues of events (wsaevent_event.poll_wq)
- * never nest inside ctx->lock: process context wakes them after
- * releasing it, and a socket wake-up callback defers the wake to the
- * event's irq_work, because a poll waiter may itself be an epoll whose
- * own wait queue is hooked by this driver (a cycle that would deadlock
- * if woken inline).
+ * socket wait-queue lock -> wsaevent_ctx.lock.  Poll wait queues of
+ * events (wsaevent_event.poll_wq) never nest inside ctx->lock: process
+ * context wakes them after releasing it, and a socket wake-up callback
+ * defers the wake to the event's irq_work, because a poll waiter may
+ * itself be an epoll whose own wait queue is hooked by this driver (a
+ * cycle that would deadlock if woken inline).
+ *
+ * Overlapped I/O (io.c): a socket wake-up with operations pending hands
+ * the association to a thread of the context blocked in a wait
+ * (ctx->io_waiters, ctx->io_kicked, under ctx->lock), which runs its
+ * queues under the association's io_mutex and goes back to waiting; with
+ * no such thread, the association's io_work does.
  *
  * Lifetime: an event holds a reference on its context's file, so a
  * context outlives all its events.  A wait that blocks holds a file
