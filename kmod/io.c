@@ -135,6 +135,19 @@ static void wsaevent_op_detach_event(struct wsaevent_ctx *ctx,
 	spin_unlock_irq(&ctx->lock);
 }
 
+/* The result fields of a WSAOVERLAPPED: Internal, InternalHigh, Offset. */
+static size_t wsaevent_io_result_len(bool compat)
+{
+	return compat ? 12 : 20;
+}
+
+/* The bytes of a receive's source-address buffer the kernel may write. */
+static u32 wsaevent_io_from_len(const struct wsaevent_io_args *args)
+{
+	return args->addr ? min_t(u32, args->addrlen,
+				  sizeof(struct sockaddr_storage)) : 0;
+}
+
 /* Winsock's AF_INET6 is 23; the layouts are the same. */
 static const struct sockaddr_storage *
 wsaevent_op_from(const struct wsaevent_op *op,
@@ -197,11 +210,10 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 	if (from) {
 		s32 len = fromlen;
 
-		if (a->addr && a->addrlen)
+		if (wsaevent_io_from_len(a))
 			bad |= copy_to_user(u64_to_user_ptr(a->addr), from,
 					    min_t(size_t, fromlen,
-						  min_t(u32, a->addrlen,
-							sizeof(*from))));
+						  wsaevent_io_from_len(a)));
 		if (a->addrlen_ptr)
 			bad |= put_user(len, (s32 __user *)
 					u64_to_user_ptr(a->addrlen_ptr));
@@ -248,7 +260,7 @@ static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
 static bool wsaevent_op_wants_from(const struct wsaevent_op *op)
 {
 	if (op->inplace)
-		return (op->uargs->addr && op->uargs->addrlen) ||
+		return wsaevent_io_from_len(op->uargs) ||
 		       op->uargs->addrlen_ptr;
 	return op->from.len || op->fromlen.len;
 }
@@ -586,13 +598,11 @@ static int wsaevent_io_probe(const struct wsaevent_io_args *args,
 
 	ret = wsaevent_probe_iovec(iov, args->iovcnt, recv);
 	if (!ret)
-		ret = wsaevent_probe_range(args->overlapped, compat ? 12 : 20,
-					   true);
-	if (!ret && recv && args->addr && args->addrlen)
+		ret = wsaevent_probe_range(args->overlapped,
+					   wsaevent_io_result_len(compat), true);
+	if (!ret && recv)
 		ret = wsaevent_probe_range(args->addr,
-					   min_t(u32, args->addrlen,
-						 sizeof(struct sockaddr_storage)),
-					   true);
+					   wsaevent_io_from_len(args), true);
 	if (!ret && recv && args->addrlen_ptr)
 		ret = wsaevent_probe_range(args->addrlen_ptr, sizeof(s32), true);
 	return ret;
@@ -630,11 +640,10 @@ static int wsaevent_op_pin(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	ret = wsaevent_pin_iovec(&op->data, iov, nr, recv);
 	if (!ret)
 		ret = wsaevent_pin_range(&op->result, args->overlapped,
-					 op->compat ? 12 : 20);
-	if (!ret && recv && args->addr && args->addrlen)
+					 wsaevent_io_result_len(op->compat));
+	if (!ret && recv && wsaevent_io_from_len(args))
 		ret = wsaevent_pin_range(&op->from, args->addr,
-					 min_t(u32, args->addrlen,
-					       sizeof(struct sockaddr_storage)));
+					 wsaevent_io_from_len(args));
 	if (!ret && recv && args->addrlen_ptr)
 		ret = wsaevent_pin_range(&op->fromlen, args->addrlen_ptr,
 					 sizeof(s32));
