@@ -174,6 +174,8 @@ void echo_teardown(void *state);
 /* lx_epoll.c: the epoll echo server. */
 extern const struct bench_impl lx_impl_epoll_latency;
 extern const struct bench_impl lx_impl_epoll_tput;
+/* the same server shaped as the Winsock ones: 1 socket per wait, 4 calls */
+extern const struct bench_impl lx_impl_epoll_shaped_tput;
 extern const struct bench_impl lx_impl_sendrecv;
 
 #endif /* WSAEVENT_BENCH_H */

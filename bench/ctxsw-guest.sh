@@ -20,6 +20,16 @@ measure() {
 	echo "@@CTXSW@@|$only|$iters|$((c1 - c0))"
 }
 
+# For the analysis: scheduler features to set first (CTXSW_SCHED, comma-
+# separated, e.g. NO_WAKEUP_PREEMPTION), from make bench-ctxsw.
+if [ -n "${CTXSW_SCHED:-}" ]; then
+	mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	for f in $(echo "$CTXSW_SCHED" | tr ',' ' '); do
+		echo "$f" >/sys/kernel/debug/sched/features || exit 1
+	done
+	echo "scheduler features: $(cat /sys/kernel/debug/sched/features)"
+fi
+
 n=${CTXSW_ITERS:-20000}
 l=${CTXSW_LATENCY_ITERS:-3000}
 measure bench-event pingpong/wsaevent "$l"
@@ -29,6 +39,7 @@ measure bench-select select-latency/WSAEventSelect "$l"
 measure bench-select select-latency/epoll "$l"
 measure bench-select select-tput/WSAEventSelect "$n"
 measure bench-select select-tput/epoll "$n"
+measure bench-select select-tput/Winsock-shaped "$n"
 measure bench-overlapped overlapped-latency/WSARecv "$l"
 measure bench-overlapped "overlapped-latency/overlapped, raw" "$l"
 measure bench-overlapped overlapped-latency/epoll "$l"
@@ -37,3 +48,4 @@ measure bench-overlapped overlapped-tput/WSARecv "$n"
 measure bench-overlapped "overlapped-tput/overlapped, raw" "$n"
 measure bench-overlapped overlapped-tput/epoll "$n"
 measure bench-overlapped overlapped-tput/io_uring "$n"
+measure bench-overlapped overlapped-tput/Winsock-shaped "$n"

@@ -10,6 +10,8 @@
 # timings: no verdict.
 #
 # Environment: BENCH_PIN, CTXSW_ITERS (throughput, default 20000),
+# CTXSW_SCHED (scheduler features to set in the guest first, comma-
+# separated, e.g. NO_WAKEUP_PREEMPTION),
 # CTXSW_LATENCY_ITERS (round trips, default 3000), and the VM_* of
 # tools/testing/vm/lib.sh (default VM_OUT: $BUILD/bench/ctxsw-vm).
 
@@ -32,6 +34,7 @@ export VM_EXTRA_TESTS="$BENCH_BIN/bench-event $BENCH_BIN/bench-select $BENCH_BIN
 append="wsaevent_bench.pin=$BENCH_PIN"
 append+=" CTXSW_ITERS=${CTXSW_ITERS:-20000}"
 append+=" CTXSW_LATENCY_ITERS=${CTXSW_LATENCY_ITERS:-3000}"
+[ -n "${CTXSW_SCHED:-}" ] && append+=" CTXSW_SCHED=$CTXSW_SCHED"
 export VM_APPEND="$append${VM_APPEND:+ $VM_APPEND}"
 
 for p in $VM_EXTRA_TESTS; do
