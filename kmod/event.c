@@ -10,6 +10,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -180,7 +181,7 @@ static int wsaevent_event_release(struct inode *inode, struct file *file)
 	wsaevent_event_detach_ops(ev);
 	irq_work_sync(&ev->poll_work);
 	fput(ev->ctx->file);
-	/* A wait may still be reading it under RCU: see wsaevent_event_lookup_rcu(). */
+	/* A wait may still be reading it under RCU: see wsaevent_events_lookup_rcu(). */
 	kfree_rcu(ev, rcu);
 	return 0;
 }
@@ -274,36 +275,50 @@ struct wsaevent_event *wsaevent_event_fget(struct wsaevent_ctx *ctx, u32 fd,
 }
 
 /**
- * wsaevent_event_lookup_rcu() - look up an event of @ctx by fd, without a reference
- * @ctx: the context the event must belong to
- * @fd: the fd
+ * wsaevent_events_lookup_rcu() - look up events of @ctx by fd, without references
+ * @ctx: the context the events must belong to
+ * @fds: the fds
+ * @nr: how many
+ * @evs: filled with the events
  *
  * For waits that can be decided at once: they read and consume the
- * event's state under @ctx->lock, inside the same RCU read-side section,
- * and never queue on it.  The event stays valid until that section ends:
- * its file is removed from the fd table before it is released, and the
- * release frees it with kfree_rcu().  On kernels whose files are
+ * events' state under @ctx->lock, inside the same RCU read-side section,
+ * and never queue on them.  An event stays valid until that section
+ * ends: its file is removed from the fd table before it is released, and
+ * the release frees it with kfree_rcu().  The fd table is read once for
+ * all of @fds (one snapshot, as a lookup per fd could see, racing with a
+ * close or a dup2() the same way).  On kernels whose files are
  * SLAB_TYPESAFE_BY_RCU (a struct file may be reused for another file
- * inside the section), this always answers NULL and the caller falls
- * back to wsaevent_event_fget(); see Kbuild.
+ * inside the section), this always fails and the caller falls back to
+ * wsaevent_event_fget(); see Kbuild.
  *
- * Return: the event, or NULL for anything else (the caller then takes
- * the slow path, which reports the error).
+ * Return: true when every fd is an event of @ctx; false otherwise (the
+ * caller then takes the slow path, which reports the error).
  */
-struct wsaevent_event *wsaevent_event_lookup_rcu(struct wsaevent_ctx *ctx,
-						 u32 fd)
+bool wsaevent_events_lookup_rcu(struct wsaevent_ctx *ctx, const u32 *fds,
+				u32 nr, struct wsaevent_event **evs)
 {
 #ifdef WSAEVENT_HAVE_RCU_FREED_FILES
-	struct wsaevent_event *ev;
+	struct fdtable *fdt;
 	struct file *file;
+	u32 i, fd;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "needs rcu_read_lock()");
-	file = lookup_fd_rcu(fd);
-	if (!file || READ_ONCE(file->f_op) != &wsaevent_event_fops)
-		return NULL;
-	ev = file->private_data;
-	return ev->ctx == ctx ? ev : NULL;
+	fdt = files_fdtable(current->files);
+	for (i = 0; i < nr; i++) {
+		fd = fds[i];
+		if (fd >= fdt->max_fds)
+			return false;
+		file = rcu_dereference_raw(fdt->fd[array_index_nospec(fd,
+								      fdt->max_fds)]);
+		if (!file || READ_ONCE(file->f_op) != &wsaevent_event_fops)
+			return false;
+		evs[i] = file->private_data;
+		if (evs[i]->ctx != ctx)
+			return false;
+	}
+	return true;
 #else
-	return NULL;
+	return false;
 #endif
 }

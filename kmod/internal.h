@@ -293,16 +293,31 @@ struct wsaevent_sock {
 
 /**
  * struct wsaevent_pin - user memory pinned for an overlapped operation
- * @pages: the pinned pages.
+ * @pages: the pinned pages, in a &struct wsaevent_pin_store or in one
+ *	allocation that also holds @bvec.
  * @bvec: one entry per page, covering the bytes of the user range(s).
  * @nr_pages: number of @pages (and @bvec entries).
+ * @allocated: @pages (and @bvec) were allocated.
  * @len: bytes covered.
+ *
+ * Owned by its operation: no locking of its own.
  */
 struct wsaevent_pin {
 	struct page **pages;
 	struct bio_vec *bvec;
 	unsigned int nr_pages;
+	bool allocated;
 	size_t len;
+};
+
+/**
+ * struct wsaevent_pin_store - room for a small pin without an allocation
+ * @pages: the pages: a WSAOVERLAPPED may straddle a page boundary.
+ * @bvec: their bio_vecs.
+ */
+struct wsaevent_pin_store {
+	struct page *pages[2];
+	struct bio_vec bvec[2];
 };
 
 /**
@@ -328,6 +343,7 @@ struct wsaevent_pin {
  * @iter: what remains to transfer, over @data (or the user's buffers).
  * @data: the pinned buffers.
  * @result: the pinned WSAOVERLAPPED.
+ * @result_store: @result's pages: no allocation for it.
  * @from: the pinned source-address buffer of a receive, or empty.
  * @fromlen: the pinned source-address length of a receive, or empty.
  * @addr: the destination of a send.
@@ -351,6 +367,7 @@ struct wsaevent_op {
 	struct iov_iter iter;
 	struct wsaevent_pin data;
 	struct wsaevent_pin result;
+	struct wsaevent_pin_store result_store;
 	struct wsaevent_pin from;
 	struct wsaevent_pin fromlen;
 	struct sockaddr_storage addr;
@@ -366,8 +383,8 @@ extern const struct file_operations wsaevent_event_fops;
 int wsaevent_create_event(struct wsaevent_ctx *ctx, void __user *argp);
 struct wsaevent_event *wsaevent_event_fget(struct wsaevent_ctx *ctx, u32 fd,
 					   int *err);
-struct wsaevent_event *wsaevent_event_lookup_rcu(struct wsaevent_ctx *ctx,
-						 u32 fd);
+bool wsaevent_events_lookup_rcu(struct wsaevent_ctx *ctx, const u32 *fds,
+				u32 nr, struct wsaevent_event **evs);
 void wsaevent_event_signal_locked(struct wsaevent_event *ev);
 
 void wsaevent_event_signal_from_sock(struct wsaevent_event *ev);
@@ -409,15 +426,16 @@ void wsaevent_event_detach_ops(struct wsaevent_event *ev);
 
 /* io_pin.c */
 int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
-		       unsigned long nr, bool write);
+		       unsigned long nr, bool write,
+		       struct wsaevent_pin_store *store);
 int wsaevent_pin_range(struct wsaevent_pin *pin, unsigned long uaddr,
-		       size_t len);
+		       size_t len, struct wsaevent_pin_store *store);
 int wsaevent_probe_iovec(const struct iovec *iov, unsigned long nr, bool write);
 int wsaevent_probe_range(unsigned long uaddr, size_t len, bool write);
 void wsaevent_pin_write(struct wsaevent_pin *pin, size_t off, const void *src,
 			size_t len);
 void wsaevent_pin_store_release(struct wsaevent_pin *pin, u64 val, bool compat);
-void wsaevent_unpin(struct wsaevent_pin *pin, bool dirty);
+void wsaevent_unpin(struct wsaevent_pin *pin, size_t dirty);
 
 /* io.c */
 int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp);

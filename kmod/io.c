@@ -98,10 +98,10 @@ static void wsaevent_op_free(struct wsaevent_ctx *ctx, struct wsaevent_op *op)
 {
 	atomic_long_sub(wsaevent_op_pages(op), &ctx->nr_pinned);
 	atomic_dec(&ctx->nr_ops);
-	wsaevent_unpin(&op->data, op->op == WSAEVENT_OP_RECV);
-	wsaevent_unpin(&op->result, true);
-	wsaevent_unpin(&op->from, true);
-	wsaevent_unpin(&op->fromlen, true);
+	wsaevent_unpin(&op->data, op->op == WSAEVENT_OP_RECV ? op->done : 0);
+	wsaevent_unpin(&op->result, SIZE_MAX);
+	wsaevent_unpin(&op->from, SIZE_MAX);
+	wsaevent_unpin(&op->fromlen, SIZE_MAX);
 	if (op->file)
 		fput(op->file);
 	if (op->cred)
@@ -637,24 +637,25 @@ static int wsaevent_op_pin(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	int ret;
 
 	nr = wsaevent_iov_skip(&iov, args->iovcnt, op->done);
-	ret = wsaevent_pin_iovec(&op->data, iov, nr, recv);
+	ret = wsaevent_pin_iovec(&op->data, iov, nr, recv, NULL);
 	if (!ret)
 		ret = wsaevent_pin_range(&op->result, args->overlapped,
-					 wsaevent_io_result_len(op->compat));
+					 wsaevent_io_result_len(op->compat),
+					 &op->result_store);
 	if (!ret && recv && wsaevent_io_from_len(args))
 		ret = wsaevent_pin_range(&op->from, args->addr,
-					 wsaevent_io_from_len(args));
+					 wsaevent_io_from_len(args), NULL);
 	if (!ret && recv && args->addrlen_ptr)
 		ret = wsaevent_pin_range(&op->fromlen, args->addrlen_ptr,
-					 sizeof(s32));
+					 sizeof(s32), NULL);
 	if (!ret)
 		ret = wsaevent_io_charge(ctx, wsaevent_op_pages(op));
 	if (ret) {
 		/* Nothing charged. */
-		wsaevent_unpin(&op->data, false);
-		wsaevent_unpin(&op->result, false);
-		wsaevent_unpin(&op->from, false);
-		wsaevent_unpin(&op->fromlen, false);
+		wsaevent_unpin(&op->data, 0);
+		wsaevent_unpin(&op->result, 0);
+		wsaevent_unpin(&op->from, 0);
+		wsaevent_unpin(&op->fromlen, 0);
 		return ret;
 	}
 	iov_iter_bvec(&op->iter, recv ? ITER_DEST : ITER_SOURCE, op->data.bvec,

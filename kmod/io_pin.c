@@ -32,11 +32,13 @@ static unsigned int wsaevent_pages_spanned(unsigned long uaddr, size_t len)
  * @iov: the buffers (kernel copy of the user's iovec array)
  * @nr: number of entries
  * @write: the kernel will write the pages (a receive)
+ * @store: room for the page and bio_vec arrays when they fit, or NULL
  *
  * Return: 0, -ENOMEM or -EFAULT.  On failure nothing stays pinned.
  */
 int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
-		       unsigned long nr, bool write)
+		       unsigned long nr, bool write,
+		       struct wsaevent_pin_store *store)
 {
 	unsigned int gup = FOLL_LONGTERM | (write ? FOLL_WRITE : 0);
 	unsigned int total = 0, done = 0, i;
@@ -49,11 +51,18 @@ int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
 	if (!total)
 		return 0;
 
-	pin->pages = kvmalloc_array(total, sizeof(*pin->pages), GFP_KERNEL_ACCOUNT);
-	pin->bvec = kvmalloc_array(total, sizeof(*pin->bvec), GFP_KERNEL_ACCOUNT);
-	if (!pin->pages || !pin->bvec) {
-		ret = -ENOMEM;
-		goto fail;
+	if (store && total <= ARRAY_SIZE(store->pages)) {
+		pin->pages = store->pages;
+		pin->bvec = store->bvec;
+	} else {
+		/* One allocation: the pages, then their bio_vecs. */
+		pin->pages = kvmalloc_array(total, sizeof(*pin->pages) +
+					    sizeof(*pin->bvec),
+					    GFP_KERNEL_ACCOUNT);
+		if (!pin->pages)
+			return -ENOMEM;
+		pin->bvec = (struct bio_vec *)(pin->pages + total);
+		pin->allocated = true;
 	}
 
 	for (i = 0; i < nr; i++) {
@@ -86,7 +95,7 @@ int wsaevent_pin_iovec(struct wsaevent_pin *pin, const struct iovec *iov,
 	return 0;
 
 fail:
-	wsaevent_unpin(pin, false);
+	wsaevent_unpin(pin, 0);
 	return ret;
 }
 
@@ -95,15 +104,16 @@ fail:
  * @pin: filled
  * @uaddr: start
  * @len: length (a WSAOVERLAPPED, an address, an int)
+ * @store: as for wsaevent_pin_iovec()
  *
  * Return: 0, -ENOMEM or -EFAULT.
  */
 int wsaevent_pin_range(struct wsaevent_pin *pin, unsigned long uaddr,
-		       size_t len)
+		       size_t len, struct wsaevent_pin_store *store)
 {
 	struct iovec iov = { .iov_base = (void __user *)uaddr, .iov_len = len };
 
-	return wsaevent_pin_iovec(pin, &iov, 1, true);
+	return wsaevent_pin_iovec(pin, &iov, 1, true, store);
 }
 
 /**
@@ -212,13 +222,23 @@ void wsaevent_pin_store_release(struct wsaevent_pin *pin, u64 val, bool compat)
 /**
  * wsaevent_unpin() - release a pinned range
  * @pin: the range (may be empty)
- * @dirty: the kernel wrote the pages
+ * @dirty: how many bytes from its start the kernel wrote: their pages are
+ *	marked dirty, the others released clean (a short message into a
+ *	large receive buffer dirties one page); SIZE_MAX for all
  */
-void wsaevent_unpin(struct wsaevent_pin *pin, bool dirty)
+void wsaevent_unpin(struct wsaevent_pin *pin, size_t dirty)
 {
-	if (pin->nr_pages)
-		unpin_user_pages_dirty_lock(pin->pages, pin->nr_pages, dirty);
-	kvfree(pin->pages);
-	kvfree(pin->bvec);
+	unsigned int i = 0;
+
+	while (i < pin->nr_pages && dirty) {
+		dirty -= min_t(size_t, dirty, pin->bvec[i].bv_len);
+		i++;
+	}
+	if (i)
+		unpin_user_pages_dirty_lock(pin->pages, i, true);
+	if (i < pin->nr_pages)
+		unpin_user_pages(pin->pages + i, pin->nr_pages - i);
+	if (pin->allocated)
+		kvfree(pin->pages);
 	memset(pin, 0, sizeof(*pin));
 }

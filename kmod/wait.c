@@ -273,7 +273,7 @@ static int wsaevent_try_wait(struct wsaevent_ctx *ctx,
 /*
  * A wait decided at once, the common case, takes no file references: the
  * objects are looked up under RCU into @evs and tried under the lock
- * inside the same read-side section (wsaevent_event_lookup_rcu()).
+ * inside the same read-side section (wsaevent_events_lookup_rcu()).
  * Returns the index that satisfied the wait, -ETIMEDOUT when nothing is
  * signaled and the wait must not block (@block false), or -EAGAIN when
  * the slow path must run: to block, or to report an invalid argument.
@@ -284,15 +284,12 @@ static int wsaevent_wait_at_once(struct wsaevent_ctx *ctx,
 				 bool block)
 {
 	int idx = -EAGAIN;
-	u32 i;
 
 	rcu_read_lock();
-	for (i = 0; i < count + alert; i++) {
-		evs[i] = wsaevent_event_lookup_rcu(ctx, i < count ? fds[i] :
-						   alert_fd);
-		if (!evs[i])
-			goto out;
-	}
+	if (!wsaevent_events_lookup_rcu(ctx, fds, count, evs) ||
+	    (alert && !wsaevent_events_lookup_rcu(ctx, &alert_fd, 1,
+						  &evs[count])))
+		goto out;
 	if (all && wsaevent_wait_has_duplicates(evs, count))
 		goto out;
 
