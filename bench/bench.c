@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mount.h>
 
 #include "bench.h"
 
@@ -70,6 +71,29 @@ static void wq_cpumask_pin(void)
 		return;
 	if (fputs("1\n", f) >= 0 && !fclose(f))
 		atexit(wq_cpumask_restore);
+}
+
+#define SCHED_FEATURES "/sys/kernel/debug/sched/features"
+
+/*
+ * For the analysis: set scheduler features (comma-separated, e.g.
+ * NO_WAKEUP_PREEMPTION) for the whole boot.  Left set: every program of
+ * the run sets the same.
+ */
+static void sched_features(const char *list)
+{
+	char buf[128], *tok, *save;
+	FILE *f;
+
+	mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(list, " \n"), list);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		f = fopen(SCHED_FEATURES, "w");
+		if (!f || fputs(tok, f) < 0 || fclose(f))
+			bench_die("cannot set scheduler feature %s", tok);
+	}
+	bench_info("%s: scheduler features set: %s", prog_name, buf);
 }
 
 /* CPU for a thread: 0 for the main one, 1 for others with pin=split. */
@@ -140,6 +164,8 @@ void bench_init(const char *program)
 	bench_cfg.mem_count = param_int("BENCH_MEM_COUNT", "mem_count",
 					bench_cfg.mem_count);
 	bench_cfg.iters = param_int("BENCH_ITERS", "iters", 0);
+	bench_cfg.shaped_extra = param_int("BENCH_SHAPED_EXTRA", "shaped_extra",
+					   1);
 	v = getenv("BENCH_ONLY");
 	if (!v || !*v)
 		v = cmdline_param("only");
@@ -162,6 +188,15 @@ void bench_init(const char *program)
 		   "%d-byte messages, threads pinned: %s", program,
 		   bench_cfg.quick ? "quick" : "full", bench_cfg.runs,
 		   bench_cfg.run_ms, bench_cfg.msg_size, bench_cfg.pin);
+	v = getenv("BENCH_SCHED");
+	if (!v || !*v)
+		v = cmdline_param("sched");
+	if (v && *v)
+		sched_features(v);
+	if (bench_cfg.shaped_extra != 1)
+		bench_info("%s: the Winsock-shaped epoll server makes %d extra "
+			   "calls per message, not 1", program,
+			   bench_cfg.shaped_extra);
 }
 
 uint64_t bench_now_ns(void)

@@ -65,6 +65,8 @@ struct bench_config {
 	long iters;		/* fixed iterations per run, no warm-up (0:
 				 * calibrate); for counting events per op */
 	const char *only;	/* run only "<id>/<impl>" containing this */
+	int shaped_extra;	/* the Winsock-shaped epoll server's extra
+				 * system calls per message (default 1) */
 	const char *pin;	/* "none", "same" (all on CPU 0) or "split"
 				 * (main thread on CPU 0, the others on 1) */
 };

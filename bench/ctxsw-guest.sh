@@ -20,16 +20,6 @@ measure() {
 	echo "@@CTXSW@@|$only|$iters|$((c1 - c0))"
 }
 
-# For the analysis: scheduler features to set first (CTXSW_SCHED, comma-
-# separated, e.g. NO_WAKEUP_PREEMPTION), from make bench-ctxsw.
-if [ -n "${CTXSW_SCHED:-}" ]; then
-	mount -t debugfs none /sys/kernel/debug 2>/dev/null
-	for f in $(echo "$CTXSW_SCHED" | tr ',' ' '); do
-		echo "$f" >/sys/kernel/debug/sched/features || exit 1
-	done
-	echo "scheduler features: $(cat /sys/kernel/debug/sched/features)"
-fi
-
 n=${CTXSW_ITERS:-20000}
 l=${CTXSW_LATENCY_ITERS:-3000}
 measure bench-event pingpong/wsaevent "$l"

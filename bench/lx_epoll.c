@@ -10,7 +10,9 @@
  * WSAWaitForMultipleEvents returns one index) and one more system call
  * per message (getppid(), standing for WSAEnumNetworkEvents in the
  * event-select server and for WSAResetEvent in the overlapped one): four
- * calls per message, each as cheap as Linux's own.
+ * calls per message, each as cheap as Linux's own.  BENCH_SHAPED_EXTRA
+ * changes the number of extra calls, to see how the throughput depends
+ * on the server's work per message.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -92,7 +94,7 @@ static void *epoll_server(void *arg)
 
 static void *shaped_server(void *arg)
 {
-	epoll_serve(arg, 1, 1);
+	epoll_serve(arg, 1, bench_cfg.shaped_extra);
 	return NULL;
 }
 

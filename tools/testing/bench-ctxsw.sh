@@ -10,8 +10,7 @@
 # timings: no verdict.
 #
 # Environment: BENCH_PIN, CTXSW_ITERS (throughput, default 20000),
-# CTXSW_SCHED (scheduler features to set in the guest first, comma-
-# separated, e.g. NO_WAKEUP_PREEMPTION),
+# BENCH_SCHED and BENCH_SHAPED_EXTRA (as for make bench),
 # CTXSW_LATENCY_ITERS (round trips, default 3000), and the VM_* of
 # tools/testing/vm/lib.sh (default VM_OUT: $BUILD/bench/ctxsw-vm).
 
@@ -34,7 +33,9 @@ export VM_EXTRA_TESTS="$BENCH_BIN/bench-event $BENCH_BIN/bench-select $BENCH_BIN
 append="wsaevent_bench.pin=$BENCH_PIN"
 append+=" CTXSW_ITERS=${CTXSW_ITERS:-20000}"
 append+=" CTXSW_LATENCY_ITERS=${CTXSW_LATENCY_ITERS:-3000}"
-[ -n "${CTXSW_SCHED:-}" ] && append+=" CTXSW_SCHED=$CTXSW_SCHED"
+[ -n "${BENCH_SCHED:-}" ] && append+=" wsaevent_bench.sched=$BENCH_SCHED"
+[ -n "${BENCH_SHAPED_EXTRA:-}" ] &&
+	append+=" wsaevent_bench.shaped_extra=$BENCH_SHAPED_EXTRA"
 export VM_APPEND="$append${VM_APPEND:+ $VM_APPEND}"
 
 for p in $VM_EXTRA_TESTS; do

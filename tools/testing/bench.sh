@@ -26,6 +26,11 @@
 #   BENCH_PIN=same|split|none
 #                     where the threads run (default same: every thread
 #                     of a benchmark on vCPU 0, see bench/README.md)
+#   BENCH_SCHED=F,... scheduler features to set in the guest first (for
+#                     the analysis, e.g. NO_WAKEUP_PREEMPTION); the
+#                     README is then left alone
+#   BENCH_SHAPED_EXTRA=N  extra calls per message of the Winsock-shaped
+#                     epoll server (default 1; README left alone if set)
 #   BENCH_RESULTS     results directory (default bench/results)
 #   BENCH_BIN         the benchmark programs (default $BUILD/bench/bin)
 #   BENCH_README=0    do not update README.md after a full run
@@ -46,6 +51,8 @@ else
 	BENCH_RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 fi
 BENCH_README=${BENCH_README:-1}
+# Analysis runs never replace the README's table.
+[ -z "${BENCH_SCHED:-}${BENCH_SHAPED_EXTRA:-}" ] || BENCH_README=0
 
 export BUILD
 export VM_OUT=${VM_OUT:-$BUILD/bench/vm}
@@ -59,6 +66,9 @@ append="slab_nomerge wsaevent_bench.quick=$BENCH_QUICK"
 append+=" wsaevent_bench.pin=$BENCH_PIN"
 [ -n "${BENCH_RUNS:-}" ] && append+=" wsaevent_bench.runs=$BENCH_RUNS"
 [ -n "${BENCH_RUN_MS:-}" ] && append+=" wsaevent_bench.run_ms=$BENCH_RUN_MS"
+[ -n "${BENCH_SCHED:-}" ] && append+=" wsaevent_bench.sched=$BENCH_SCHED"
+[ -n "${BENCH_SHAPED_EXTRA:-}" ] &&
+	append+=" wsaevent_bench.shaped_extra=$BENCH_SHAPED_EXTRA"
 export VM_APPEND="$append${VM_APPEND:+ $VM_APPEND}"
 
 # shellcheck source-path=SCRIPTDIR source=vm/lib.sh
@@ -97,9 +107,13 @@ guest_kernel=$(sed -n 's/.*@@WSAEVENT-VM@@ START .*kernel=\([^ ]*\).*/\1/p' \
 machine="QEMU TCG ($VM_ACCEL), $VM_SMP vCPUs, $VM_MEM, guest kernel"
 machine+=" ${guest_kernel:-?}; host: $host_cpu, $host_cpus CPUs,"
 machine+=" load average $load_before before, $load_after after"
+[ -z "${BENCH_SCHED:-}" ] || machine+="; scheduler features set: $BENCH_SCHED"
+[ -z "${BENCH_SHAPED_EXTRA:-}" ] ||
+	machine+="; Winsock-shaped epoll: $BENCH_SHAPED_EXTRA extra calls"
 meta="\"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\", \"qemu\": \"$qemu_version\""
 meta+=", \"pin\": \"$BENCH_PIN\", \"load_before\": \"$load_before\""
 meta+=", \"load_after\": \"$load_after\""
+meta+=", \"sched\": \"${BENCH_SCHED:-}\", \"shaped_extra\": \"${BENCH_SHAPED_EXTRA:-1}\""
 
 rm -f "$BENCH_RESULTS"/{results.csv,raw.csv,memory.csv,results.json}
 rm -f "$BENCH_RESULTS"/{table.md,chart.dat,chart.png}
