@@ -132,13 +132,21 @@ static const char *cmdline_param(const char *name)
 	return NULL;
 }
 
-static int param_int(const char *env, const char *cmd, int def)
+/* @env, else wsaevent_bench.@cmd= on the kernel command line; or NULL. */
+static const char *param_str(const char *env, const char *cmd)
 {
 	const char *v = getenv(env);
 
 	if (!v || !*v)
 		v = cmdline_param(cmd);
-	return v && *v ? atoi(v) : def;
+	return v && *v ? v : NULL;
+}
+
+static int param_int(const char *env, const char *cmd, int def)
+{
+	const char *v = param_str(env, cmd);
+
+	return v ? atoi(v) : def;
 }
 
 void bench_init(const char *program)
@@ -166,19 +174,15 @@ void bench_init(const char *program)
 	bench_cfg.iters = param_int("BENCH_ITERS", "iters", 0);
 	bench_cfg.shaped_extra = param_int("BENCH_SHAPED_EXTRA", "shaped_extra",
 					   1);
-	v = getenv("BENCH_ONLY");
-	if (!v || !*v)
-		v = cmdline_param("only");
-	if (v && *v) {
+	v = param_str("BENCH_ONLY", "only");
+	if (v) {
 		static char only[128];
 
 		/* On the command line the value ends at a space. */
 		snprintf(only, sizeof(only), "%.*s", (int)strcspn(v, " \n"), v);
 		bench_cfg.only = only;
 	}
-	v = getenv("BENCH_PIN");
-	if (!v || !*v)
-		v = cmdline_param("pin");
+	v = param_str("BENCH_PIN", "pin");
 	if (v && (!strncmp(v, "same", 4) || !strncmp(v, "split", 5)))
 		bench_cfg.pin = v[1] == 'a' ? "same" : "split";
 	apply_pin(1);
@@ -188,10 +192,8 @@ void bench_init(const char *program)
 		   "%d-byte messages, threads pinned: %s", program,
 		   bench_cfg.quick ? "quick" : "full", bench_cfg.runs,
 		   bench_cfg.run_ms, bench_cfg.msg_size, bench_cfg.pin);
-	v = getenv("BENCH_SCHED");
-	if (!v || !*v)
-		v = cmdline_param("sched");
-	if (v && *v)
+	v = param_str("BENCH_SCHED", "sched");
+	if (v)
 		sched_features(v);
 	if (bench_cfg.shaped_extra != 1)
 		bench_info("%s: the Winsock-shaped epoll server makes %d extra "

@@ -9,8 +9,9 @@
  * Server and client are one thread each.  A control for the throughput:
  * the epoll server shaped as the textbook Winsock server (one ready
  * socket per wait, four system calls per message; lx_epoll.c).  For the
- * analysis, also the calls alone: send + recv of one message on a selected socket against
- * Linux's on a socket in an epoll set, without any wake-up.
+ * analysis, also the calls alone: send + recv of one message on a
+ * selected socket against Linux's on a socket in an epoll set, without
+ * any wake-up.
  */
 #include "bench.h"
 #include "ws_bench.h"
