@@ -87,6 +87,8 @@
  * @file: the context's own file; immutable.  Events take a reference.
  * @sock_mutex: protects @socks and @sock_lru.  Process context only.
  * @socks: associations by key (struct socket or struct file pointer).
+ *	Changed under @sock_mutex; also searched without it, under RCU
+ *	(see wsaevent_sock_get_rcu() in sock.c).
  * @sock_lru: the same associations, oldest first, for reclaiming dead
  *	ones.
  * @nr_ops: overlapped operations outstanding, against max_ops.
@@ -210,8 +212,10 @@ enum wsaevent_sock_kind {
 
 /**
  * struct wsaevent_sock - a WSAEventSelect association (one per socket)
- * @node: in @ctx->socks, under @ctx->sock_mutex.
+ * @node: in @ctx->socks, under @ctx->sock_mutex; searched locklessly
+ *	under RCU too (wsaevent_sock_get()).
  * @lru: in @ctx->sock_lru, under @ctx->sock_mutex.
+ * @rcu: frees the association after a grace period, once off every list.
  * @event_node: in @event->socks, under @ctx->lock.
  * @ref: the tree holds one; ioctls hold one while they use it.
  * @ctx: the context; immutable.
@@ -236,9 +240,11 @@ enum wsaevent_sock_kind {
  *	Written under @io_mutex, read locklessly by the wake-up callback
  *	and the record rules (a pending receive takes the data, so it
  *	raises no FD_READ).
- * @dead: removed; no operation may be queued.  Under @io_mutex.
+ * @dead: removed; no operation may be queued.  Written under @io_mutex;
+ *	read locklessly by the lockless search as a hint.
  *
- * The rest is the recorded state, under @ctx->lock:
+ * The rest is the recorded state, under @ctx->lock (@mask and @reported
+ * are also read locklessly, as a hint, by wsaevent_io_reenable_read()):
  * @event: the event to signal, or NULL (none selected, or closed).
  * @mask: the selected FD_* bits.
  * @pending: recorded and not yet enumerated.
@@ -256,7 +262,10 @@ enum wsaevent_sock_kind {
  */
 struct wsaevent_sock {
 	struct rb_node node;
-	struct list_head lru;
+	union {
+		struct list_head lru;
+		struct rcu_head rcu;
+	};
 	struct list_head event_node;
 	struct kref ref;
 	struct wsaevent_ctx *ctx;

@@ -22,6 +22,7 @@
  * that has taken bytes completes with them.
  */
 
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/sched.h>
@@ -422,8 +423,18 @@ static int wsaevent_op_try(struct wsaevent_op *op, bool sync)
 /* Rule 3 for overlapped receives: they re-enable FD_READ and FD_OOB. */
 static void wsaevent_io_reenable_read(struct wsaevent_sock *ws)
 {
+	/*
+	 * Nothing to do on a socket that records nothing now and has
+	 * neither bit to re-enable (no WSAEventSelect: the usual overlapped
+	 * socket).  Both change only under the lock, and a select that
+	 * comes meanwhile evaluates the socket itself.
+	 */
+	if (!READ_ONCE(ws->mask) &&
+	    !(READ_ONCE(ws->reported) & (WSAEVENT_FD_READ | WSAEVENT_FD_OOB)))
+		return;
 	spin_lock_irq(&ws->ctx->lock);
-	ws->reported &= ~(WSAEVENT_FD_READ | WSAEVENT_FD_OOB);
+	WRITE_ONCE(ws->reported,
+		   ws->reported & ~(WSAEVENT_FD_READ | WSAEVENT_FD_OOB));
 	wsaevent_sock_update_locked(ws, 0, 0);
 	spin_unlock_irq(&ws->ctx->lock);
 }
@@ -777,6 +788,39 @@ out:
 	return ret;
 }
 
+/*
+ * The caller's buffers, as import_iovec() takes them, into @iovstack or
+ * an allocation left in *@iovp (kfree() it when it is not @iovstack).
+ * One buffer, the usual WSARecv and WSASend, is read directly.
+ */
+static int wsaevent_io_import(const struct wsaevent_io_args *args,
+			      struct iovec *iovstack, struct iovec **iovp,
+			      struct iov_iter *iter)
+{
+	unsigned int dir = args->op == WSAEVENT_OP_RECV ? ITER_DEST : ITER_SOURCE;
+	void __user *uiov = u64_to_user_ptr(args->iov);
+	int ret;
+
+	*iovp = iovstack;
+	if (args->iovcnt == 1 && !in_compat_syscall()) {
+		if (copy_from_user(iovstack, uiov, sizeof(*iovstack)))
+			return -EFAULT;
+		/* As import_iovec(): a negative length is invalid. */
+		if ((ssize_t)iovstack->iov_len < 0)
+			return -EINVAL;
+		if (!access_ok(iovstack->iov_base, iovstack->iov_len))
+			return -EFAULT;
+		iovstack->iov_len = min_t(size_t, iovstack->iov_len, MAX_RW_COUNT);
+		iov_iter_init(iter, dir, iovstack, 1, iovstack->iov_len);
+		return 0;
+	}
+	ret = import_iovec(dir, uiov, args->iovcnt, UIO_FASTIOV, iovp, iter);
+	/* import_iovec() leaves *@iovp NULL when the buffers fit iovstack. */
+	if (!*iovp)
+		*iovp = iovstack;
+	return ret < 0 ? ret : 0;
+}
+
 /**
  * wsaevent_io_submit() - WSAEVENT_IOC_SUBMIT
  * @ctx: the context
@@ -791,7 +835,8 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 	struct wsaevent_event *ev = NULL;
 	struct wsaevent_io_args args;
 	struct wsaevent_sock *ws;
-	struct wsaevent_op op;
+	/* Zeroed here, once: no memset() after the compiler's own. */
+	struct wsaevent_op op = { .inplace = true };
 	struct iov_iter uiter;
 	struct socket *sock;
 	struct fd f;
@@ -811,19 +856,13 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 		if (!ev)
 			goto out_fd;
 	}
-	ret = import_iovec(args.op == WSAEVENT_OP_RECV ? ITER_DEST : ITER_SOURCE,
-			   u64_to_user_ptr(args.iov), args.iovcnt, UIO_FASTIOV,
-			   &iov, &uiter);
+	ret = wsaevent_io_import(&args, iovstack, &iov, &uiter);
 	if (ret < 0)
 		goto out_ev;
-	/* import_iovec() leaves @iov NULL when the segments fit iovstack. */
-	if (!iov)
-		iov = iovstack;
 	ret = wsaevent_io_probe(&args, iov);
 	if (ret)
 		goto out_iov;
 
-	memset(&op, 0, sizeof(op));
 	INIT_LIST_HEAD(&op.event_node);
 	op.file = f.file;
 	op.event = ev;
@@ -832,7 +871,6 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 	op.flags = args.flags;
 	op.compat = args.io_flags & WSAEVENT_IO_COMPAT;
 	op.winsock_af = args.io_flags & WSAEVENT_IO_WINSOCK_AF;
-	op.inplace = true;
 	op.uargs = &args;
 	op.iter = uiter;
 	if (args.op == WSAEVENT_OP_SEND && args.addr && args.addrlen) {

@@ -73,6 +73,39 @@ static struct wsaevent_sock *wsaevent_sock_lookup(struct wsaevent_ctx *ctx,
 	return NULL;
 }
 
+/*
+ * The lockless search: the tree changes only under sock_mutex, and
+ * lib/rbtree.c writes its links with WRITE_ONCE() and never makes a
+ * loop, so a search under RCU sees only nodes that are or were in the
+ * tree, and ends; it may miss one that a rotation is moving.  An
+ * association is freed after a grace period, and its key never changes.
+ * A miss, or an association being removed, is settled under sock_mutex.
+ */
+static struct wsaevent_sock *wsaevent_sock_get_rcu(struct wsaevent_ctx *ctx,
+						   void *key)
+{
+	struct wsaevent_sock *ws = NULL;
+	struct rb_node *n;
+
+	rcu_read_lock();
+	n = READ_ONCE(ctx->socks.rb_node);
+	while (n) {
+		struct wsaevent_sock *cur = rb_entry(n, struct wsaevent_sock, node);
+
+		if (key < cur->key) {
+			n = READ_ONCE(n->rb_left);
+		} else if (key > cur->key) {
+			n = READ_ONCE(n->rb_right);
+		} else {
+			if (!READ_ONCE(cur->dead) && kref_get_unless_zero(&cur->ref))
+				ws = cur;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ws;
+}
+
 static void wsaevent_sock_insert(struct wsaevent_ctx *ctx,
 				 struct wsaevent_sock *ws)
 {
@@ -86,7 +119,8 @@ static void wsaevent_sock_insert(struct wsaevent_ctx *ctx,
 		parent = *p;
 		p = ws->key < cur->key ? &(*p)->rb_left : &(*p)->rb_right;
 	}
-	rb_link_node(&ws->node, parent, p);
+	/* Published to lockless searches: see wsaevent_sock_get_rcu(). */
+	rb_link_node_rcu(&ws->node, parent, p);
 	rb_insert_color(&ws->node, &ctx->socks);
 	list_add_tail(&ws->lru, &ctx->sock_lru);
 }
@@ -100,8 +134,10 @@ static void wsaevent_sock_insert(struct wsaevent_ctx *ctx,
  */
 struct wsaevent_sock *wsaevent_sock_get(struct wsaevent_ctx *ctx, void *key)
 {
-	struct wsaevent_sock *ws;
+	struct wsaevent_sock *ws = wsaevent_sock_get_rcu(ctx, key);
 
+	if (ws)
+		return ws;
 	mutex_lock(&ctx->sock_mutex);
 	ws = wsaevent_sock_lookup(ctx, key);
 	if (ws)
@@ -122,7 +158,8 @@ static void wsaevent_sock_free(struct kref *ref)
 		iput(SOCK_INODE(ws->sock));
 	else
 		fput(ws->file);
-	kfree(ws);
+	/* A lockless search may still be reading it. */
+	kfree_rcu(ws, rcu);
 }
 
 void wsaevent_sock_put(struct wsaevent_sock *ws)
@@ -215,14 +252,15 @@ static void wsaevent_sock_remove(struct wsaevent_sock *ws)
 
 	/* closesocket cancels every pending operation, whoever posted it. */
 	mutex_lock(&ws->io_mutex);
-	ws->dead = true;
+	/* Read locklessly by wsaevent_sock_get_rcu(). */
+	WRITE_ONCE(ws->dead, true);
 	wsaevent_io_cancel_locked(ws, 0);
 	mutex_unlock(&ws->io_mutex);
 	cancel_work_sync(&ws->io_work);
 
 	spin_lock_irq(&ctx->lock);
 	wsaevent_sock_set_event_locked(ws, NULL);
-	ws->mask = 0;
+	WRITE_ONCE(ws->mask, 0);
 	spin_unlock_irq(&ctx->lock);
 
 	wsaevent_sock_put(ws);
@@ -373,8 +411,10 @@ struct wsaevent_sock *wsaevent_sock_get_or_create(struct wsaevent_ctx *ctx,
 						  struct file *file,
 						  struct socket *sock)
 {
-	struct wsaevent_sock *ws;
+	struct wsaevent_sock *ws = wsaevent_sock_get_rcu(ctx, sock);
 
+	if (ws)
+		return ws;
 	mutex_lock(&ctx->sock_mutex);
 	ws = wsaevent_sock_lookup(ctx, sock);
 	if (!ws)
@@ -461,7 +501,7 @@ int wsaevent_sock_select(struct wsaevent_ctx *ctx, void __user *argp)
 		level = wsaevent_sock_poll_level(ws, f.file);
 		spin_lock_irq(&ctx->lock);
 		wsaevent_sock_set_event_locked(ws, ev);
-		ws->mask = args.mask;
+		WRITE_ONCE(ws->mask, args.mask);
 		if (args.flags & WSAEVENT_SELECT_ACCEPTED)
 			ws->accepted = true;
 		wsaevent_sock_update_locked(ws, level, 0);
@@ -508,7 +548,7 @@ int wsaevent_sock_inherit(struct wsaevent_sock *listener, struct file *file,
 	} else {
 		spin_lock_irq(&ctx->lock);
 		wsaevent_sock_set_event_locked(ws, listener->event);
-		ws->mask = listener->mask;
+		WRITE_ONCE(ws->mask, listener->mask);
 		ws->accepted = true;
 		wsaevent_sock_update_locked(ws, 0, 0);
 		spin_unlock_irq(&ctx->lock);

@@ -333,7 +333,7 @@ void wsaevent_sock_update_locked(struct wsaevent_sock *ws, __poll_t level,
 		return;
 
 	ws->pending |= new;
-	ws->reported |= new;
+	WRITE_ONCE(ws->reported, ws->reported | new);
 	if (new & WSAEVENT_FD_CONNECT)
 		ws->errors[FD_BIT(WSAEVENT_FD_CONNECT)] = c.connect_err;
 	if (new & WSAEVENT_FD_CLOSE)
@@ -354,7 +354,7 @@ void wsaevent_sock_reenable(struct wsaevent_sock *ws, struct file *file,
 	__poll_t level = wsaevent_sock_poll_level(ws, file);
 
 	spin_lock_irq(&ws->ctx->lock);
-	ws->reported &= ~bits;
+	WRITE_ONCE(ws->reported, ws->reported & ~bits);
 	wsaevent_sock_update_locked(ws, level, 0);
 	spin_unlock_irq(&ws->ctx->lock);
 }

@@ -205,6 +205,40 @@ TEST_F(io, pending_recv_takes_data_without_fd_read)
 	close(sev);
 }
 
+/*
+ * Rule 3 holds while nothing is selected: a receive that completes then
+ * re-enables the FD_READ recorded before the mask was cleared, so that
+ * selecting FD_READ again records the data that came since.
+ */
+TEST_F(io, recv_reenables_fd_read_while_nothing_is_selected)
+{
+	struct wsaevent_select_args sel = { .sock = self->b, .mask = WSAEVENT_FD_READ };
+	struct wsaevent_select_args none = { .sock = self->b };
+	struct wsaevent_enum_args en = { .sock = self->b };
+	int sev = ev_create(self->ctx);
+	struct ovl o;
+	char buf[8];
+
+	ASSERT_LE(0, sev);
+	sel.event = sev;
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &sel));
+	ASSERT_EQ(1, write(self->a, "a", 1));
+	ASSERT_EQ(0, ev_wait(self->ctx, sev, 5000));
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_ENUM, &en));
+	ASSERT_EQ((__u32)WSAEVENT_FD_READ, en.events);
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &none));
+	ASSERT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 8, -1, &o, 0));
+	EXPECT_EQ(1, o.internal_high);
+	/* Arrives while nothing is selected: seen, not recorded. */
+	ASSERT_EQ(1, write(self->a, "b", 1));
+	usleep(10000);
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &sel));
+	EXPECT_EQ(1, ev_signaled(sev));
+	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_ENUM, &en));
+	EXPECT_EQ((__u32)WSAEVENT_FD_READ, en.events);
+	close(sev);
+}
+
 TEST_F(io, cancel_and_release_abort_with_zero_bytes)
 {
 	struct wsaevent_cancel_args c = { .sock = self->b, .flags = WSAEVENT_CANCEL_SOCKET };
@@ -340,6 +374,7 @@ TEST_F(io, bad_arguments_start_nothing)
 	struct iovec iov = { .iov_base = (void *)8, .iov_len = 16 };
 	struct ovl o = { .internal = STATUS_PENDING };
 	char buf[4];
+	struct iovec two[2] = { { buf, 4 }, { (void *)8, 16 } };
 
 	a.overlapped = (uintptr_t)&o;
 	a.iov = (uintptr_t)&iov;
@@ -351,6 +386,31 @@ TEST_F(io, bad_arguments_start_nothing)
 	/* a bad buffer */
 	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
 	EXPECT_EQ(EFAULT, errno);
+	/* one buffer, read directly: its array unreadable */
+	a.iov = 8;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EFAULT, errno);
+	a.iov = (uintptr_t)&iov;
+	/* a negative length, as readv() */
+	iov.iov_base = buf;
+	iov.iov_len = (size_t)-1;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	/* past the user address space */
+	iov.iov_base = (void *)(uintptr_t)-4096;
+	iov.iov_len = 16;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EFAULT, errno);
+	/* two buffers, imported as readv() does: the same answers */
+	a.iov = (uintptr_t)two;
+	a.iovcnt = 2;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EFAULT, errno);
+	two[1].iov_len = (size_t)-1;
+	EXPECT_EQ(-1, ioctl(self->ctx, WSAEVENT_IOC_SUBMIT, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.iov = (uintptr_t)&iov;
+	a.iovcnt = 1;
 	iov.iov_base = buf;
 	iov.iov_len = 4;
 	/* a bad or misaligned WSAOVERLAPPED */
