@@ -42,6 +42,10 @@ struct wsaevent_cond {
 	int close_err;
 };
 
+/* The poll bits of a wake-up that only says data or room arrived. */
+#define WSAEVENT_WAKE_DATA	(EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND | \
+				 EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND)
+
 /* In-band bytes readable now, as tcp_inq(): neither the FIN nor an OOB byte. */
 static u32 wsaevent_tcp_inband(struct sock *sk)
 {
@@ -388,6 +392,15 @@ int wsaevent_sock_wake(wait_queue_entry_t *wait, unsigned int mode, int sync,
 	/* Pending overlapped operations may be able to progress. */
 	if (READ_ONCE(ws->nr_ops))
 		wsaevent_io_kick(ws);
+
+	/*
+	 * Data, or room to send, on a socket that has nothing selected (an
+	 * overlapped-only socket) records nothing; a select evaluates the
+	 * socket itself.  Errors and wake-ups without poll bits (state
+	 * changes) still go through, to latch a reset.
+	 */
+	if (!READ_ONCE(ws->mask) && woken && !(woken & ~WSAEVENT_WAKE_DATA))
+		return 0;
 
 	/*
 	 * A wake-up without poll bits says nothing about what changed (a

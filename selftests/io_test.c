@@ -320,6 +320,32 @@ TEST_F(io, reset_fails_pending_receives_and_is_sticky)
 	close(ev2);
 }
 
+/*
+ * A reset on a socket with no operation pending and nothing selected is
+ * still latched when it arrives: a plain recv() that then takes the
+ * socket's error does not turn later overlapped receives into an end of
+ * file.
+ */
+TEST_F(io, reset_is_latched_with_nothing_pending_or_selected)
+{
+	struct linger l = { .l_onoff = 1, .l_linger = 0 };
+	struct ovl o;
+	char buf[4];
+
+	/* The association, made by a receive that completes at once. */
+	ASSERT_EQ(1, write(self->a, "x", 1));
+	usleep(10000);
+	ASSERT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 4, -1, &o, 0));
+	ASSERT_EQ(0, setsockopt(self->a, SOL_SOCKET, SO_LINGER, &l, sizeof(l)));
+	close(self->a);
+	self->a = socket(AF_INET, SOCK_STREAM, 0);
+	usleep(10000);
+	EXPECT_EQ(-1, recv(self->b, buf, 4, MSG_DONTWAIT));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 4, -1, &o, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+}
+
 TEST_F(io, pending_recv_survives_shutdown_receive)
 {
 	struct ovl o;
