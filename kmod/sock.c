@@ -109,7 +109,7 @@ static struct wsaevent_sock *wsaevent_sock_get_rcu(struct wsaevent_ctx *ctx,
 static void wsaevent_sock_insert(struct wsaevent_ctx *ctx,
 				 struct wsaevent_sock *ws)
 {
-	struct rb_node **p = &ctx->socks.rb_node, *parent = NULL;
+	struct rb_node **p = &ctx->socks.rb_node, *parent = NULL, *slot;
 
 	lockdep_assert_held(&ctx->sock_mutex);
 
@@ -119,8 +119,13 @@ static void wsaevent_sock_insert(struct wsaevent_ctx *ctx,
 		parent = *p;
 		p = ws->key < cur->key ? &(*p)->rb_left : &(*p)->rb_right;
 	}
-	/* Published to lockless searches: see wsaevent_sock_get_rcu(). */
-	rb_link_node_rcu(&ws->node, parent, p);
+	rb_link_node(&ws->node, parent, &slot);
+	/*
+	 * Publish the node complete to lockless searches (see
+	 * wsaevent_sock_get_rcu()), as rb_link_node_rcu() does; its
+	 * rcu_assign_pointer() into a plain rb_node pointer fails sparse.
+	 */
+	smp_store_release(p, slot);
 	rb_insert_color(&ws->node, &ctx->socks);
 	list_add_tail(&ws->lru, &ctx->sock_lru);
 }
