@@ -200,14 +200,8 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 	const struct wsaevent_io_args *a = op->uargs;
 	u8 __user *ov = u64_to_user_ptr(a->overlapped);
 	size_t w = op->compat ? 4 : 8;
-	unsigned long bad;
+	unsigned long bad = 0;
 
-	/* Word stores (the fields are aligned): Internal is never torn. */
-	if (op->compat)
-		bad = put_user((u32)bytes, (u32 __user *)(ov + w));
-	else
-		bad = put_user((u64)bytes, (u64 __user *)(ov + w));
-	bad |= put_user(msg_flags, (u32 __user *)(ov + 2 * w));
 	if (from) {
 		s32 len = fromlen;
 
@@ -219,14 +213,31 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 			bad |= put_user(len, (s32 __user *)
 					u64_to_user_ptr(a->addrlen_ptr));
 	}
-	/* Last, as wsaevent_pin_store_release() does. */
+	/*
+	 * InternalHigh, Offset, then Internal, in one user-access section;
+	 * word stores (the fields are aligned): Internal is never torn.
+	 */
+	if (!user_access_begin(ov, wsaevent_io_result_len(op->compat)))
+		goto fault;
+	if (op->compat)
+		unsafe_put_user((u32)bytes, (u32 __user *)(ov + w), fault_end);
+	else
+		unsafe_put_user((u64)bytes, (u64 __user *)(ov + w), fault_end);
+	unsafe_put_user(msg_flags, (u32 __user *)(ov + 2 * w), fault_end);
+	/* Internal last, as wsaevent_pin_store_release() writes it. */
 	smp_wmb();
 	if (op->compat)
-		bad |= put_user((u32)err, (u32 __user *)ov);
+		unsafe_put_user((u32)err, (u32 __user *)ov, fault_end);
 	else
-		bad |= put_user((u64)(s64)err, (u64 __user *)ov);
-	if (bad)
-		pr_debug_ratelimited("wsaevent: an operation's WSAOVERLAPPED went away before its results\n");
+		unsafe_put_user((u64)(s64)err, (u64 __user *)ov, fault_end);
+	user_access_end();
+	if (!bad)
+		return;
+	goto fault;
+fault_end:
+	user_access_end();
+fault:
+	pr_debug_ratelimited("wsaevent: an operation's WSAOVERLAPPED went away before its results\n");
 }
 
 /*

@@ -138,14 +138,20 @@ int wsaevent_probe_range(unsigned long uaddr, size_t len, bool write)
 
 	if (!len)
 		return 0;
-	if (end < uaddr || !access_ok((void __user *)uaddr, len))
+	if (end < uaddr || !user_access_begin((void __user *)uaddr, len))
 		return -EFAULT;
+	/* One user-access section: no call per byte. */
 	for (p = uaddr; p < end; p = (p & PAGE_MASK) + PAGE_SIZE) {
 		up = (u8 __user *)p;
-		if (get_user(c, up) || (write && put_user(c, up)))
-			return -EFAULT;
+		unsafe_get_user(c, up, fault);
+		if (write)
+			unsafe_put_user(c, up, fault);
 	}
+	user_access_end();
 	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /**
