@@ -199,7 +199,6 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 {
 	const struct wsaevent_io_args *a = op->uargs;
 	u8 __user *ov = u64_to_user_ptr(a->overlapped);
-	size_t w = op->compat ? 4 : 8;
 	unsigned long bad = 0;
 
 	if (from) {
@@ -214,22 +213,28 @@ static void wsaevent_op_write_user(struct wsaevent_op *op, int err,
 					u64_to_user_ptr(a->addrlen_ptr));
 	}
 	/*
-	 * InternalHigh, Offset, then Internal, in one user-access section;
-	 * word stores (the fields are aligned): Internal is never torn.
+	 * InternalHigh, Offset, then Internal, in one user-access section
+	 * per layout (nothing in a section may call out, a sanitizer's
+	 * check of a bool load included); word stores (the fields are
+	 * aligned): Internal is never torn.
 	 */
-	if (!user_access_begin(ov, wsaevent_io_result_len(op->compat)))
-		goto fault;
-	if (op->compat)
-		unsafe_put_user((u32)bytes, (u32 __user *)(ov + w), fault_end);
-	else
-		unsafe_put_user((u64)bytes, (u64 __user *)(ov + w), fault_end);
-	unsafe_put_user(msg_flags, (u32 __user *)(ov + 2 * w), fault_end);
-	/* Internal last, as wsaevent_pin_store_release() writes it. */
-	smp_wmb();
-	if (op->compat)
+	if (op->compat) {
+		if (!user_access_begin(ov, wsaevent_io_result_len(true)))
+			goto fault;
+		unsafe_put_user((u32)bytes, (u32 __user *)(ov + 4), fault_end);
+		unsafe_put_user(msg_flags, (u32 __user *)(ov + 8), fault_end);
+		/* Internal last, as wsaevent_pin_store_release() writes it. */
+		smp_wmb();
 		unsafe_put_user((u32)err, (u32 __user *)ov, fault_end);
-	else
+	} else {
+		if (!user_access_begin(ov, wsaevent_io_result_len(false)))
+			goto fault;
+		unsafe_put_user((u64)bytes, (u64 __user *)(ov + 8), fault_end);
+		unsafe_put_user(msg_flags, (u32 __user *)(ov + 16), fault_end);
+		/* Internal last, as wsaevent_pin_store_release() writes it. */
+		smp_wmb();
 		unsafe_put_user((u64)(s64)err, (u64 __user *)ov, fault_end);
+	}
 	user_access_end();
 	if (!bad)
 		return;
