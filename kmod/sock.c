@@ -53,55 +53,53 @@ struct socket *wsaevent_fdget_sock(unsigned int fd, struct fd *f)
 	return sock;
 }
 
-static struct wsaevent_sock *wsaevent_sock_lookup(struct wsaevent_ctx *ctx,
+/*
+ * The search itself, under sock_mutex or under RCU.  The tree changes
+ * only under sock_mutex, and lib/rbtree.c writes its links with
+ * WRITE_ONCE() and never makes a loop, so a search under RCU sees only
+ * nodes that are or were in the tree, and ends; it may miss one that a
+ * rotation is moving.  An association is freed after a grace period,
+ * and its key never changes.
+ */
+static struct wsaevent_sock *wsaevent_sock_search(struct wsaevent_ctx *ctx,
 						  void *key)
 {
-	struct rb_node *n = ctx->socks.rb_node;
-
-	lockdep_assert_held(&ctx->sock_mutex);
+	struct rb_node *n = READ_ONCE(ctx->socks.rb_node);
 
 	while (n) {
 		struct wsaevent_sock *ws = rb_entry(n, struct wsaevent_sock, node);
 
 		if (key < ws->key)
-			n = n->rb_left;
+			n = READ_ONCE(n->rb_left);
 		else if (key > ws->key)
-			n = n->rb_right;
+			n = READ_ONCE(n->rb_right);
 		else
 			return ws;
 	}
 	return NULL;
 }
 
+static struct wsaevent_sock *wsaevent_sock_lookup(struct wsaevent_ctx *ctx,
+						  void *key)
+{
+	lockdep_assert_held(&ctx->sock_mutex);
+
+	return wsaevent_sock_search(ctx, key);
+}
+
 /*
- * The lockless search: the tree changes only under sock_mutex, and
- * lib/rbtree.c writes its links with WRITE_ONCE() and never makes a
- * loop, so a search under RCU sees only nodes that are or were in the
- * tree, and ends; it may miss one that a rotation is moving.  An
- * association is freed after a grace period, and its key never changes.
- * A miss, or an association being removed, is settled under sock_mutex.
+ * The lockless lookup, with a reference.  A miss, or an association
+ * being removed, is settled under sock_mutex by the caller.
  */
 static struct wsaevent_sock *wsaevent_sock_get_rcu(struct wsaevent_ctx *ctx,
 						   void *key)
 {
-	struct wsaevent_sock *ws = NULL;
-	struct rb_node *n;
+	struct wsaevent_sock *ws;
 
 	rcu_read_lock();
-	n = READ_ONCE(ctx->socks.rb_node);
-	while (n) {
-		struct wsaevent_sock *cur = rb_entry(n, struct wsaevent_sock, node);
-
-		if (key < cur->key) {
-			n = READ_ONCE(n->rb_left);
-		} else if (key > cur->key) {
-			n = READ_ONCE(n->rb_right);
-		} else {
-			if (!READ_ONCE(cur->dead) && kref_get_unless_zero(&cur->ref))
-				ws = cur;
-			break;
-		}
-	}
+	ws = wsaevent_sock_search(ctx, key);
+	if (ws && (READ_ONCE(ws->dead) || !kref_get_unless_zero(&ws->ref)))
+		ws = NULL;
 	rcu_read_unlock();
 	return ws;
 }
