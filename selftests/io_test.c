@@ -74,6 +74,14 @@ static int submit(int ctx, int s, __u32 op, void *buf, size_t len, int ev,
 	return ioctl(ctx, WSAEVENT_IOC_SUBMIT, &a);
 }
 
+/* WSAEventSelect: @mask on @s, signaling @ev (0 with no mask). */
+static int select_mask(int ctx, int s, __u32 mask, int ev)
+{
+	struct wsaevent_select_args sel = { .sock = s, .mask = mask, .event = ev };
+
+	return ioctl(ctx, WSAEVENT_IOC_SELECT, &sel);
+}
+
 FIXTURE(io) {
 	int ctx, ev, a, b;
 };
@@ -182,15 +190,13 @@ TEST_F(io, zero_byte_recv_waits_for_data_and_consumes_none)
 
 TEST_F(io, pending_recv_takes_data_without_fd_read)
 {
-	struct wsaevent_select_args sel = { .sock = self->b, .mask = WSAEVENT_FD_READ };
 	struct wsaevent_enum_args en = { .sock = self->b };
 	int sev = ev_create(self->ctx);
 	struct ovl o;
 	char buf[8];
 
 	ASSERT_LE(0, sev);
-	sel.event = sev;
-	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &sel));
+	ASSERT_EQ(0, select_mask(self->ctx, self->b, WSAEVENT_FD_READ, sev));
 	ASSERT_EQ(-1, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 8, self->ev, &o, 0));
 	ASSERT_EQ(2, write(self->a, "hi", 2));
 	ASSERT_EQ(0, ev_wait(self->ctx, self->ev, 5000));
@@ -212,27 +218,24 @@ TEST_F(io, pending_recv_takes_data_without_fd_read)
  */
 TEST_F(io, recv_reenables_fd_read_while_nothing_is_selected)
 {
-	struct wsaevent_select_args sel = { .sock = self->b, .mask = WSAEVENT_FD_READ };
-	struct wsaevent_select_args none = { .sock = self->b };
 	struct wsaevent_enum_args en = { .sock = self->b };
 	int sev = ev_create(self->ctx);
 	struct ovl o;
 	char buf[8];
 
 	ASSERT_LE(0, sev);
-	sel.event = sev;
-	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &sel));
+	ASSERT_EQ(0, select_mask(self->ctx, self->b, WSAEVENT_FD_READ, sev));
 	ASSERT_EQ(1, write(self->a, "a", 1));
 	ASSERT_EQ(0, ev_wait(self->ctx, sev, 5000));
 	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_ENUM, &en));
 	ASSERT_EQ((__u32)WSAEVENT_FD_READ, en.events);
-	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &none));
+	ASSERT_EQ(0, select_mask(self->ctx, self->b, 0, 0));
 	ASSERT_EQ(0, submit(self->ctx, self->b, WSAEVENT_OP_RECV, buf, 8, -1, &o, 0));
 	EXPECT_EQ(1, o.internal_high);
 	/* Arrives while nothing is selected: seen, not recorded. */
 	ASSERT_EQ(1, write(self->a, "b", 1));
 	usleep(10000);
-	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_SELECT, &sel));
+	ASSERT_EQ(0, select_mask(self->ctx, self->b, WSAEVENT_FD_READ, sev));
 	EXPECT_EQ(1, ev_signaled(sev));
 	ASSERT_EQ(0, ioctl(self->ctx, WSAEVENT_IOC_ENUM, &en));
 	EXPECT_EQ((__u32)WSAEVENT_FD_READ, en.events);
