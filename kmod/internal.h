@@ -346,17 +346,20 @@ struct wsaevent_pin_store {
  * @inplace: the first try, inside WSAEVENT_IOC_SUBMIT: the operation is
  *	on the submitter's stack, @iter covers the user's buffers directly,
  *	@uargs says where the results go, and nothing is pinned or held.
- *	An operation that must wait is moved to the heap and pinned.
+ *	An operation that must wait is moved to the heap and pinned.  In
+ *	place, @data to @fromlen (and @addr when @addrlen is 0) are left
+ *	uninitialized, everything before @data is zeroed; the heap copy
+ *	zeroes its pins before it pins.
  * @uargs: with @inplace, the submission's arguments.
  * @done: bytes transferred so far (a send, a MSG_WAITALL receive).
  * @iter: what remains to transfer, over @data (or the user's buffers).
+ * @addrlen: the length of @addr, or 0.
  * @data: the pinned buffers.
  * @result: the pinned WSAOVERLAPPED.
  * @result_store: @result's pages: no allocation for it.
  * @from: the pinned source-address buffer of a receive, or empty.
  * @fromlen: the pinned source-address length of a receive, or empty.
- * @addr: the destination of a send.
- * @addrlen: its length, or 0.
+ * @addr: the destination of a send, @addrlen bytes of it.
  */
 struct wsaevent_op {
 	struct list_head node;
@@ -374,13 +377,14 @@ struct wsaevent_op {
 	const struct wsaevent_io_args *uargs;
 	size_t done;
 	struct iov_iter iter;
+	int addrlen;
+	/* @data to @fromlen: the pins, kept together (see @inplace). */
 	struct wsaevent_pin data;
 	struct wsaevent_pin result;
 	struct wsaevent_pin_store result_store;
 	struct wsaevent_pin from;
 	struct wsaevent_pin fromlen;
 	struct sockaddr_storage addr;
-	int addrlen;
 };
 
 /* module parameters (main.c) */

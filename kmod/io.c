@@ -254,7 +254,8 @@ static void wsaevent_op_complete(struct wsaevent_op *op, int err, size_t bytes,
 				 int fromlen)
 {
 	struct wsaevent_ctx *ctx = op->ws->ctx;
-	struct sockaddr_storage win;
+	/* Written before it is read (see wsaevent_io_submit()). */
+	struct sockaddr_storage win __uninitialized;
 
 	if (from && fromlen > 0)
 		from = wsaevent_op_from(op, from, fromlen, &win);
@@ -298,8 +299,9 @@ static bool wsaevent_op_is_stream(struct wsaevent_sock *ws)
 static int wsaevent_op_try_recv(struct wsaevent_op *op, bool sync)
 {
 	struct wsaevent_sock *ws = op->ws;
-	struct sockaddr_storage from;
-	struct msghdr msg = { 0 };
+	/* Zeroed at each try below; @from is written before it is read. */
+	struct sockaddr_storage from __uninitialized;
+	struct msghdr msg __uninitialized;
 	bool stream = wsaevent_op_is_stream(ws);
 	int ret, err = 0;
 
@@ -690,6 +692,21 @@ static int wsaevent_op_pin(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	return 0;
 }
 
+/* Zero an in-place @op up to its pins: see struct wsaevent_op. */
+static void wsaevent_op_init_inplace(struct wsaevent_op *op)
+{
+	memset(op, 0, offsetof(struct wsaevent_op, data));
+	op->inplace = true;
+}
+
+/* Empty the pins, @data to @fromlen, of a heap copy before it pins. */
+static void wsaevent_op_clear_pins(struct wsaevent_op *op)
+{
+	memset((u8 *)op + offsetof(struct wsaevent_op, data), 0,
+	       offsetofend(struct wsaevent_op, fromlen) -
+	       offsetof(struct wsaevent_op, data));
+}
+
 /*
  * The in-place operation @op, queued, must wait: replace it in its queue
  * with a copy on the heap whose remaining buffers and result fields are
@@ -708,6 +725,7 @@ static int wsaevent_op_to_heap(struct wsaevent_op *op, struct iovec *iov)
 	heap = kmemdup(op, sizeof(*op), GFP_KERNEL_ACCOUNT);
 	if (!heap)
 		return -ENOMEM;
+	wsaevent_op_clear_pins(heap);
 	ret = wsaevent_op_pin(ctx, heap, op->uargs, iov);
 	if (ret) {
 		kfree(heap);
@@ -847,12 +865,19 @@ static int wsaevent_io_import(const struct wsaevent_io_args *args,
  */
 int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 {
-	struct iovec iovstack[UIO_FASTIOV], *iov = iovstack;
+	/*
+	 * Written before they are read: not zeroed on every call (with
+	 * CONFIG_INIT_STACK_ALL_ZERO the compiler would clear these ~640
+	 * bytes, a rep stos that TCG runs a store at a time).  The operation
+	 * is zeroed up to its pins, which only an operation that waits uses:
+	 * see wsaevent_op_init_inplace().
+	 */
+	struct iovec iovstack[UIO_FASTIOV] __uninitialized;
+	struct wsaevent_io_args args __uninitialized;
+	struct wsaevent_op op __uninitialized;
+	struct iovec *iov = iovstack;
 	struct wsaevent_event *ev = NULL;
-	struct wsaevent_io_args args;
 	struct wsaevent_sock *ws;
-	/* Zeroed here, once: no memset() after the compiler's own. */
-	struct wsaevent_op op = { .inplace = true };
 	struct iov_iter uiter;
 	struct socket *sock;
 	struct fd f;
@@ -879,6 +904,7 @@ int wsaevent_io_submit(struct wsaevent_ctx *ctx, void __user *argp)
 	if (ret)
 		goto out_iov;
 
+	wsaevent_op_init_inplace(&op);
 	INIT_LIST_HEAD(&op.event_node);
 	op.file = f.file;
 	op.event = ev;

@@ -40,7 +40,8 @@ static void *wsaevent_sock_key(struct file *file, struct socket *sock)
 int wsaevent_sock_enum(struct wsaevent_ctx *ctx, void __user *argp)
 {
 	struct wsaevent_enum_args __user *uargs = argp;
-	struct wsaevent_enum_args args;
+	/* Filled by copy_from_user() before any use: not zeroed first. */
+	struct wsaevent_enum_args args __uninitialized;
 	struct wsaevent_event *ev = NULL;
 	struct wsaevent_sock *ws;
 	struct fd f;
@@ -133,12 +134,14 @@ static int wsaevent_sock_do_msg(struct wsaevent_sock *ws, struct socket *sock,
 static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 			     bool send)
 {
-	struct iovec iovstack[UIO_FASTIOV], *iov = iovstack;
+	/* Written before they are read: not zeroed on every call. */
+	struct iovec iovstack[UIO_FASTIOV] __uninitialized;
+	struct wsaevent_msg_args args __uninitialized;
+	struct sockaddr_storage addr __uninitialized;
 	struct wsaevent_msg_args __user *uargs = argp;
-	void __user *uaddr;
-	struct wsaevent_msg_args args;
-	struct sockaddr_storage addr;
+	struct iovec *iov = iovstack;
 	struct msghdr msg = { 0 };
+	void __user *uaddr;
 	struct wsaevent_sock *ws;
 	unsigned int flags;
 	struct socket *sock;
@@ -156,7 +159,7 @@ static int wsaevent_sock_msg(struct wsaevent_ctx *ctx, void __user *argp,
 	/* Check the out-parameters first: no byte is taken then lost. */
 	if (!send && uaddr && clear_user(uaddr, args.addrlen))
 		return -EFAULT;
-	if (!send && clear_user(&uargs->msg_flags, sizeof(args.msg_flags)))
+	if (!send && put_user(0, &uargs->msg_flags))
 		return -EFAULT;
 
 	sock = wsaevent_fdget_sock(args.sock, &f);

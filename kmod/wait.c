@@ -179,11 +179,12 @@ static int wsaevent_wait_blocking(struct wsaevent_ctx *ctx,
 				  struct wsaevent_event **evs, u32 count,
 				  bool all, bool alert, ktime_t *to, u32 *index)
 {
+	/* Each field and entry used is written first: not zeroed. */
 	union {
 		struct wsaevent_q q;
 		char buf[sizeof(struct wsaevent_q) +
 			 WSAEVENT_Q_STACK * sizeof(struct wsaevent_q_entry)];
-	} stack;
+	} stack __uninitialized;
 	u32 nr = count + alert, i;
 	struct wsaevent_q *q = &stack.q;
 	int ret, idx;
@@ -320,9 +321,14 @@ static void wsaevent_put_events(struct wsaevent_event **evs, u32 nr)
  */
 int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 {
-	struct wsaevent_event *evs[WSAEVENT_MAX_WAIT_COUNT + 1];
-	u32 fds[WSAEVENT_MAX_WAIT_COUNT];
-	struct wsaevent_wait_args args;
+	/*
+	 * Only the first args.count (+ alert) entries are written and read:
+	 * not zeroed on every call (with CONFIG_INIT_STACK_ALL_ZERO the
+	 * compiler would clear these ~800 bytes).
+	 */
+	struct wsaevent_event *evs[WSAEVENT_MAX_WAIT_COUNT + 1] __uninitialized;
+	u32 fds[WSAEVENT_MAX_WAIT_COUNT] __uninitialized;
+	struct wsaevent_wait_args args __uninitialized;
 	struct wsaevent_wait_args __user *uargs = argp;
 	ktime_t timeout, *to = NULL;
 	u32 i, nr = 0, index;
