@@ -7,7 +7,8 @@
  *    (the esync way: write to set, poll then read to wait and consume);
  *  - uncontended WSASetEvent + WSAResetEvent, against two getppid();
  *  - WSAWaitForMultipleEvents that succeed at once: on 64 events with
- *    the last one signaled against a wait on 1, and wait-all on 8.
+ *    the last one signaled against a wait on 1, and wait-all on 8;
+ *    and a poll (a timeout-0 wait on an event not signaled).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -224,9 +225,9 @@ int main(void)
 		ws_impl_ioctl_floor,
 	};
 	struct bench_impl wt[] = {
-		ws_impl_wait64, ws_impl_wait1, ws_impl_waitall8,
+		ws_impl_wait64, ws_impl_wait1, ws_impl_waitall8, ws_impl_poll1,
 	};
-	struct bench_result r[3];
+	struct bench_result r[4];
 
 	bench_init("bench-event");
 	ws_startup();
@@ -246,12 +247,15 @@ int main(void)
 		  "Two ioctls the driver rejects (the ioctl floor)", &r[2],
 		  &r[1], "le", 0, "system call + VFS ioctl dispatch only");
 
-	bench_measure("wait", wt, 3, BENCH_NS_PER_OP, r);
+	bench_measure("wait", wt, 4, BENCH_NS_PER_OP, r);
 	bench_row("wait 64 vs wait 1",
 		  "Wait on 64, last signaled, vs wait on 1", &r[0], &r[1],
 		  "le", 3.0, "both succeed at once");
 	bench_row("wait-all 8 vs wait 1",
 		  "Wait-all on 8 signaled, vs wait on 1", &r[2], &r[1],
 		  "le", 0, "manual-reset events");
+	bench_row("poll vs wait 1",
+		  "A poll (timeout 0, nothing signaled), vs wait on 1", &r[3],
+		  &r[1], "le", 0, "WSA_WAIT_TIMEOUT at once; reads no clock");
 	return 0;
 }

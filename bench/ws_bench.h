@@ -21,6 +21,7 @@ extern const struct bench_impl ws_impl_ioctl_floor;
 extern const struct bench_impl ws_impl_wait64;
 extern const struct bench_impl ws_impl_wait1;
 extern const struct bench_impl ws_impl_waitall8;
+extern const struct bench_impl ws_impl_poll1;
 
 /* ws_select.c: WSAEventSelect echo servers (arg: number of connections). */
 extern const struct bench_impl ws_impl_select_latency;

@@ -150,17 +150,32 @@ struct waitset {
 	WSAEVENT ev[WSA_MAXIMUM_WAIT_EVENTS];
 	DWORD count;
 	BOOL all;
+	DWORD timeout;
+	DWORD want;
 };
 
-/* @arg: count, negative for wait-all; every event manual-reset. */
+/*
+ * @arg: count, negative for wait-all; every event manual-reset.  0: a
+ * poll, a timeout-0 wait on 1 event that is not signaled.
+ */
 static void *waitset_setup(void *arg)
 {
 	long spec = (long)arg;
 	struct waitset *w = calloc(1, sizeof(*w));
 	DWORD i;
 
+	if (!w)
+		bench_die("out of memory");
+	if (!spec) {
+		w->count = 1;
+		w->ev[0] = create(TRUE, FALSE);
+		w->want = WSA_WAIT_TIMEOUT;
+		return w;
+	}
 	w->all = spec < 0;
 	w->count = spec < 0 ? -spec : spec;
+	w->timeout = WSA_INFINITE;
+	w->want = w->all ? WSA_WAIT_EVENT_0 : WSA_WAIT_EVENT_0 + w->count - 1;
 	for (i = 0; i < w->count; i++)
 		/* Wait-any: only the last is signaled; wait-all: every one. */
 		w->ev[i] = create(TRUE, w->all || i == w->count - 1);
@@ -170,12 +185,11 @@ static void *waitset_setup(void *arg)
 static void waitset_run(void *st, long iters)
 {
 	struct waitset *w = st;
-	DWORD want = w->all ? WSA_WAIT_EVENT_0 : WSA_WAIT_EVENT_0 + w->count - 1;
 	long i;
 
 	for (i = 0; i < iters; i++)
 		if (WSAWaitForMultipleEvents(w->count, w->ev, w->all,
-					     WSA_INFINITE, FALSE) != want)
+					     w->timeout, FALSE) != w->want)
 			bench_die("wait: unexpected result, error %d",
 				  WSAGetLastError());
 }
@@ -203,4 +217,9 @@ const struct bench_impl ws_impl_wait1 = {
 const struct bench_impl ws_impl_waitall8 = {
 	"wait-all on 8, all signaled", waitset_setup, waitset_run,
 	waitset_teardown, (void *)-8L
+};
+
+const struct bench_impl ws_impl_poll1 = {
+	"wait-any on 1, not signaled, timeout 0", waitset_setup, waitset_run,
+	waitset_teardown, (void *)0L
 };

@@ -131,6 +131,15 @@ void wsaevent_wake_waiters_locked(struct wsaevent_event *ev)
 }
 
 /*
+ * Has the absolute deadline @to (NULL: none) passed?  0 always has: a
+ * poll, the usual timeout-0 wait, is decided without reading the clock.
+ */
+static bool wsaevent_deadline_passed(const ktime_t *to)
+{
+	return to && (!*to || ktime_compare(*to, ktime_get()) <= 0);
+}
+
+/*
  * Sleep until the wait is satisfied, the absolute CLOCK_MONOTONIC
  * deadline @to passes (NULL: never), a signal arrives or overlapped I/O
  * work is handed to it.  Returns 0, -ETIMEDOUT, -ERESTARTSYS or 1 (work
@@ -155,7 +164,7 @@ static int wsaevent_wait_sleep(struct wsaevent_q *q, ktime_t *to)
 		 * is handed over then runs as the wait ends.)
 		 */
 		if (READ_ONCE(q->kicked)) {
-			if (to && ktime_compare(*to, ktime_get()) <= 0) {
+			if (wsaevent_deadline_passed(to)) {
 				ret = -ETIMEDOUT;
 				break;
 			}
@@ -358,7 +367,7 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 
 	idx = wsaevent_wait_at_once(ctx, evs, fds, args.count, all, alert,
 				    args.alert,
-				    !to || ktime_compare(*to, ktime_get()) > 0);
+				    !wsaevent_deadline_passed(to));
 	if (idx == -ETIMEDOUT)
 		return idx;
 	if (idx >= 0)
@@ -380,7 +389,7 @@ int wsaevent_wait(struct wsaevent_ctx *ctx, void __user *argp, bool all)
 	if (idx >= 0) {
 		index = idx;
 		ret = 0;
-	} else if (to && ktime_compare(*to, ktime_get()) <= 0) {
+	} else if (wsaevent_deadline_passed(to)) {
 		ret = -ETIMEDOUT;
 	} else {
 		ret = wsaevent_wait_blocking(ctx, evs, args.count, all, alert,

@@ -46,7 +46,8 @@ struct wsaevent_event_args {
  * struct wsaevent_wait_args - WSAEVENT_IOC_WAIT_ANY / WSAEVENT_IOC_WAIT_ALL
  *
  * @timeout: absolute CLOCK_MONOTONIC time in ns; WSAEVENT_TIMEOUT_INFINITE
- *	waits forever; a time already past only polls.
+ *	waits forever; a time already past only polls (0 is always past,
+ *	and is decided without reading the clock).
  * @objs:    user pointer to an array of @count __u32 event fds.
  * @count:   number of fds, 0..WSAEVENT_MAX_WAIT_COUNT (at least 1 for
  *	WAIT_ALL).  WAIT_ANY with 0 objects sleeps until the timeout or
