@@ -25,6 +25,7 @@
 #include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/net.h>
+#include <linux/poison.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -692,19 +693,28 @@ static int wsaevent_op_pin(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	return 0;
 }
 
-/* Zero an in-place @op up to its pins: see struct wsaevent_op. */
+#define WSAEVENT_OP_PINS_SIZE	(offsetofend(struct wsaevent_op, fromlen) - \
+				 offsetof(struct wsaevent_op, data))
+
+/*
+ * Zero an in-place @op up to its pins: see struct wsaevent_op.  On a
+ * KASAN kernel (the debug tier) the pins are poisoned instead of left
+ * as they are, so that one used before wsaevent_op_clear_pins() faults.
+ */
 static void wsaevent_op_init_inplace(struct wsaevent_op *op)
 {
 	memset(op, 0, offsetof(struct wsaevent_op, data));
 	op->inplace = true;
+	if (IS_ENABLED(CONFIG_KASAN))
+		memset((u8 *)op + offsetof(struct wsaevent_op, data),
+		       POISON_INUSE, WSAEVENT_OP_PINS_SIZE);
 }
 
 /* Empty the pins, @data to @fromlen, of a heap copy before it pins. */
 static void wsaevent_op_clear_pins(struct wsaevent_op *op)
 {
 	memset((u8 *)op + offsetof(struct wsaevent_op, data), 0,
-	       offsetofend(struct wsaevent_op, fromlen) -
-	       offsetof(struct wsaevent_op, data));
+	       WSAEVENT_OP_PINS_SIZE);
 }
 
 /*
