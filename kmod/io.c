@@ -693,28 +693,25 @@ static int wsaevent_op_pin(struct wsaevent_ctx *ctx, struct wsaevent_op *op,
 	return 0;
 }
 
-#define WSAEVENT_OP_PINS_SIZE	(offsetofend(struct wsaevent_op, fromlen) - \
-				 offsetof(struct wsaevent_op, data))
+/* Fill the pins of @op, @data to @fromlen, with the byte @c. */
+static void wsaevent_op_fill_pins(struct wsaevent_op *op, int c)
+{
+	memset((u8 *)op + offsetof(struct wsaevent_op, data), c,
+	       offsetofend(struct wsaevent_op, fromlen) -
+	       offsetof(struct wsaevent_op, data));
+}
 
 /*
  * Zero an in-place @op up to its pins: see struct wsaevent_op.  On a
  * KASAN kernel (the debug tier) the pins are poisoned instead of left
- * as they are, so that one used before wsaevent_op_clear_pins() faults.
+ * as they are, so that one used before the heap copy zeroes them faults.
  */
 static void wsaevent_op_init_inplace(struct wsaevent_op *op)
 {
 	memset(op, 0, offsetof(struct wsaevent_op, data));
 	op->inplace = true;
 	if (IS_ENABLED(CONFIG_KASAN))
-		memset((u8 *)op + offsetof(struct wsaevent_op, data),
-		       POISON_INUSE, WSAEVENT_OP_PINS_SIZE);
-}
-
-/* Empty the pins, @data to @fromlen, of a heap copy before it pins. */
-static void wsaevent_op_clear_pins(struct wsaevent_op *op)
-{
-	memset((u8 *)op + offsetof(struct wsaevent_op, data), 0,
-	       WSAEVENT_OP_PINS_SIZE);
+		wsaevent_op_fill_pins(op, POISON_INUSE);
 }
 
 /*
@@ -735,7 +732,8 @@ static int wsaevent_op_to_heap(struct wsaevent_op *op, struct iovec *iov)
 	heap = kmemdup(op, sizeof(*op), GFP_KERNEL_ACCOUNT);
 	if (!heap)
 		return -ENOMEM;
-	wsaevent_op_clear_pins(heap);
+	/* Empty pins: it pins from here. */
+	wsaevent_op_fill_pins(heap, 0);
 	ret = wsaevent_op_pin(ctx, heap, op->uargs, iov);
 	if (ret) {
 		kfree(heap);
